@@ -1,0 +1,73 @@
+"""How fast is one drawing classified? `classify_canvas` vs Keras' `model.predict` on one sample.
+
+Both run in this process on the same 280x280 canvas and the same model; the figures are medians
+of many repeats.
+
+    python benchmarks/classify_speed.py [--model DIR] [--repeats 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from model.inference import Classifier  # noqa: E402
+from model.preprocess import canvas_to_digit  # noqa: E402
+
+CANVAS = 280
+
+
+def sample_canvas() -> np.ndarray:
+    """A '7' drawn white on black, as the app's pad returns it: (280, 280, 4) uint8 RGBA."""
+    image = Image.new("RGBA", (CANVAS, CANVAS), (0, 0, 0, 255))
+    ImageDraw.Draw(image).line(
+        [(80, 60), (200, 60), (130, 230)], fill=(255, 255, 255, 255), width=18, joint="curve"
+    )
+    return np.asarray(image)
+
+
+def median_ms(function, repeats: int) -> float:
+    function()  # warm-up: first calls pay one-off costs
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None, help="bundle folder or model.keras")
+    parser.add_argument("--repeats", type=int, default=300)
+    args = parser.parse_args(argv)
+
+    classifier = Classifier.load(args.model)
+    canvas = sample_canvas()
+    x = canvas_to_digit(canvas).reshape(1, -1)
+    ours = median_ms(lambda: classifier.classify_canvas(canvas), args.repeats)
+    preprocess = median_ms(lambda: canvas_to_digit(canvas), args.repeats)
+    forward = median_ms(lambda: classifier.predict_proba(x), args.repeats)
+    keras_predict = median_ms(
+        lambda: classifier.model.predict(x, verbose=0), max(20, args.repeats // 10)
+    )
+    keras_batch = median_ms(lambda: classifier.model.predict_on_batch(x), args.repeats)
+    print(f"classify_canvas (280x280 RGBA -> digit): {ours:.3f} ms  (target <= 0.6 ms)")
+    print(f"  of which preprocessing:                 {preprocess:.3f} ms")
+    print(f"  of which NumPy forward pass:            {forward:.3f} ms")
+    print(f"Keras model.predict, one sample:          {keras_predict:.2f} ms")
+    print(f"Keras model.predict_on_batch:             {keras_batch:.2f} ms")
+    print(f"speed-up vs model.predict: {keras_predict / ours:.0f}x  (target >= 80x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

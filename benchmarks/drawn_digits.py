@@ -1,0 +1,141 @@
+"""How well are digits drawn on a canvas recognized? MNIST-style preprocessing vs squashing the canvas.
+
+Held-out MNIST test digits (never trained on) are drawn onto a 280x280 canvas at a random size
+(35-85% of the canvas height), a random position, traced with a round brush of random width, in the three looks a
+canvas can have (white on black, dark on white, ink on transparent), then classified with
+`classify_canvas` and with the naive method most demos use (the whole canvas resized to 28x28).
+
+    python benchmarks/drawn_digits.py --data ../shared/data/mnist.npz [--model DIR] [--n 3000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from model.constants import IMAGE_SIDE  # noqa: E402
+from model.augment import skeleton  # noqa: E402
+from model.data import load_mnist  # noqa: E402
+from model.inference import Classifier  # noqa: E402
+from model.preprocess import ink_map  # noqa: E402
+
+CANVAS = 280  # the app's drawing pad, in pixels
+HEIGHT_RANGE = (0.35, 0.85)  # digit height as a share of the canvas height
+BRUSH_RANGE = (0.04, 0.18)  # brush width as a share of the digit height (MNIST's is ~0.125)
+LOOKS = ("white_on_black", "dark_on_white", "transparent")
+
+
+def draw_on_canvas(digit: np.ndarray, look: str, rng: np.random.Generator) -> np.ndarray:
+    """(28, 28) uint8 MNIST digit -> (280, 280, 4) uint8 RGBA canvas with the digit drawn on it.
+
+    The digit's centre lines are traced with a round brush of random width, like a pen stroke.
+    """
+    lines = skeleton(digit)
+    ys, xs = np.nonzero(lines)
+    height = rng.uniform(*HEIGHT_RANGE) * CANVAS
+    brush = max(3.0, rng.uniform(*BRUSH_RANGE) * height)
+    scale = (height - brush) / max(ys.max() - ys.min(), 1)
+    width = (xs.max() - xs.min()) * scale + brush
+    if width > CANVAS - 2:  # a wide digit: shrink until it fits
+        scale *= (CANVAS - 2 - brush) / (width - brush)
+        width = CANVAS - 2
+        height = (ys.max() - ys.min()) * scale + brush
+    top = rng.uniform(0, CANVAS - height) + brush / 2
+    left = rng.uniform(0, CANVAS - width) + brush / 2
+    supersample = 2
+    layer = Image.new("L", (CANVAS * supersample, CANVAS * supersample))
+    draw = ImageDraw.Draw(layer)
+
+    def point(y, x):
+        return (
+            (left + (x - xs.min()) * scale) * supersample,
+            (top + (y - ys.min()) * scale) * supersample,
+        )
+
+    radius = brush * supersample / 2
+    nodes = list(zip(ys.tolist(), xs.tolist()))
+    index = {node: i for i, node in enumerate(nodes)}
+    steps = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
+    neighbours = [[index[(y + dy, x + dx)] for dy, dx in steps if (y + dy, x + dx) in index] for y, x in nodes]
+    # Smooth the 28-grid staircase into a pen-like curve; junctions and ends keep their place.
+    position = np.array(nodes, dtype=np.float64)
+    for _ in range(3):
+        smoothed = position.copy()
+        for i, around in enumerate(neighbours):
+            if len(around) == 2:
+                smoothed[i] = (position[i] + position[around].sum(axis=0)) / 3
+        position = smoothed
+    for i, around in enumerate(neighbours):
+        cx, cy = point(*position[i])
+        draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=255)
+        for j in around:
+            if j > i:
+                draw.line([point(*position[i]), point(*position[j])], fill=255, width=int(2 * radius))
+    ink = np.asarray(layer.reduce(supersample), dtype=np.uint8)  # anti-aliased like the canvas
+    canvas = np.empty((CANVAS, CANVAS, 4), dtype=np.uint8)
+    if look == "white_on_black":
+        canvas[..., :3] = ink[..., None]
+        canvas[..., 3] = 255
+    elif look == "dark_on_white":
+        canvas[..., :3] = 255 - ink[..., None]
+        canvas[..., 3] = 255
+    else:
+        canvas[..., :3] = rng.choice([0, 255])  # the stroke colour; alpha carries the drawing
+        canvas[..., 3] = ink
+    return canvas
+
+
+def squash_canvas(canvas: np.ndarray) -> np.ndarray:
+    """The naive method: the whole canvas resized to 28x28, normalized by its maximum."""
+    ink = ink_map(canvas)
+    small = np.asarray(
+        Image.fromarray(ink, mode="F").resize((IMAGE_SIDE, IMAGE_SIDE), Image.Resampling.BOX)
+    )
+    return small / max(float(small.max()), 1e-6)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=None, help="mnist.npz (default: $MNIST_NPZ)")
+    parser.add_argument("--model", default=None, help="bundle folder or model.keras")
+    parser.add_argument("--n", type=int, default=3000, help="digits to draw (default 3000)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+
+    _, (x_test, y_test) = load_mnist(args.data)
+    classifier = Classifier.load(args.model)
+    rng = np.random.default_rng(args.seed)
+    picks = rng.choice(len(x_test), size=args.n, replace=False)
+    correct = {look: [0, 0, 0] for look in LOOKS}  # look -> [ours, naive, drawn]
+    started = time.perf_counter()
+    for number, index in enumerate(picks):
+        look = LOOKS[number % len(LOOKS)]
+        canvas = draw_on_canvas(x_test[index], look, rng)
+        result = classifier.classify_canvas(canvas)
+        ours = result is not None and result.digit == y_test[index]
+        naive = classifier.classify_digit(squash_canvas(canvas)).digit == y_test[index]
+        correct[look][0] += ours
+        correct[look][1] += naive
+        correct[look][2] += 1
+    seconds = time.perf_counter() - started
+
+    print(f"drawn MNIST test digits: {args.n} ({seconds:.0f} s), model {classifier.path}")
+    print(f"{'canvas look':<16} {'MNIST-style':>12} {'naive squash':>13}")
+    for look, (ours, naive, drawn) in correct.items():
+        print(f"{look:<16} {ours / drawn:>12.2%} {naive / drawn:>13.2%}")
+    ours = sum(c[0] for c in correct.values()) / args.n
+    naive = sum(c[1] for c in correct.values()) / args.n
+    print(f"{'all':<16} {ours:>12.2%} {naive:>13.2%}")
+    print(f"accuracy ratio MNIST-style / naive: {ours / max(naive, 1e-9):.1f}x (target >= 98%)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

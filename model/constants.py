@@ -1,0 +1,24 @@
+"""Constants shared across the package, each with the reason for its value."""
+
+from pathlib import Path
+
+IMAGE_SIDE = 28  # MNIST images are 28x28
+INPUT_SIZE = IMAGE_SIDE * IMAGE_SIDE  # the MLP reads a flattened image: 784 values
+NUM_CLASSES = 10  # digits 0-9
+HIDDEN_UNITS = 512  # both hidden Dense layers of the documented MLP
+FIT_BOX = 20  # MNIST digits were size-normalized into a 20x20 box, aspect ratio kept
+
+DEFAULT_EPOCHS = 5  # the tutorial's fit
+DEFAULT_BATCH_SIZE = 32  # the tutorial's batch size (Keras' default)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_BUNDLE_DIR = PACKAGE_DIR / "artifacts"  # the committed, trained bundle
+MODEL_FILE = "model.keras"
+HISTORY_FILE = "history.json"
+SUMMARY_FILE = "summary.txt"
+EVALUATION_FILE = "evaluation.json"
+
+MNIST_ENV_VAR = "MNIST_NPZ"  # where to find mnist.npz without internet
+MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
+
+TRAIN_COMMAND = "python -m model.train --data path/to/mnist.npz"  # quoted in error messages

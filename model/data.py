@@ -1,0 +1,119 @@
+"""Step 1 of the flow: load MNIST, flatten to 784 values, normalize to [0, 1], one-hot labels."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from model.constants import IMAGE_SIDE, INPUT_SIZE, MNIST_ENV_VAR, MNIST_KEYS, NUM_CLASSES
+
+Split = tuple[np.ndarray, np.ndarray]
+
+
+def load_mnist(path: str | os.PathLike | None = None) -> tuple[Split, Split]:
+    """((x_train (60000, 28, 28) uint8, y_train (60000,) uint8), (x_test, y_test)).
+
+    Sources, in order: `path`, the MNIST_NPZ environment variable, then
+    `keras.datasets.mnist.load_data()` (its cache, or a download where there is internet).
+    """
+    (train, test), _ = load_mnist_with_source(path)
+    return train, test
+
+
+def load_mnist_with_source(path=None) -> tuple[tuple[Split, Split], str]:
+    """Like `load_mnist`, also returning a description of where the data came from."""
+    if path is None:
+        path = os.environ.get(MNIST_ENV_VAR) or None
+    if path is not None:
+        return read_mnist_npz(path), str(Path(path).resolve())
+    return _load_from_keras(), "keras.datasets.mnist.load_data()"
+
+
+def read_mnist_npz(path: str | os.PathLike) -> tuple[Split, Split]:
+    """Read and validate an mnist.npz file; never unpickles."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"MNIST file not found: {path}. Point --data or {MNIST_ENV_VAR} at an mnist.npz "
+            "(keys x_train, y_train, x_test, y_test)."
+        )
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path} is not a valid MNIST npz: not a zip/npz archive")
+    try:
+        npz = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
+        raise ValueError(f"{path} is not a valid MNIST npz: unreadable ({error})") from error
+    with npz:
+        missing = [key for key in MNIST_KEYS if key not in npz.files]
+        if missing:
+            raise ValueError(
+                f"{path} is not a valid MNIST npz: missing keys {missing} (has {sorted(npz.files)})"
+            )
+        try:
+            arrays = {key: npz[key] for key in MNIST_KEYS}
+        except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
+            # Object arrays need pickle, which np.load refuses here: it raises ValueError.
+            raise ValueError(f"{path} is not a valid MNIST npz: {error}") from error
+    for prefix in ("train", "test"):
+        _check_split(path, prefix, arrays[f"x_{prefix}"], arrays[f"y_{prefix}"])
+    return (
+        (arrays["x_train"], arrays["y_train"]),
+        (arrays["x_test"], arrays["y_test"]),
+    )
+
+
+def _check_split(path: Path, prefix: str, x: np.ndarray, y: np.ndarray) -> None:
+    problem = None
+    if x.dtype != np.uint8 or y.dtype != np.uint8:
+        problem = f"x_{prefix} and y_{prefix} must be uint8, got {x.dtype} and {y.dtype}"
+    elif x.ndim != 3 or x.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
+        problem = f"x_{prefix} must have shape (n, 28, 28), got {x.shape}"
+    elif y.shape != (x.shape[0],):
+        problem = f"y_{prefix} must have shape ({x.shape[0]},), got {y.shape}"
+    elif x.shape[0] == 0:
+        problem = f"x_{prefix} is empty"
+    elif y.max() >= NUM_CLASSES:
+        problem = f"y_{prefix} holds labels outside 0-9 (max {y.max()})"
+    if problem:
+        raise ValueError(f"{path} is not a valid MNIST npz: {problem}")
+
+
+def _load_from_keras() -> tuple[Split, Split]:
+    import keras
+
+    try:
+        return keras.datasets.mnist.load_data()
+    except Exception as error:  # offline: Keras raises a generic Exception on URL failures
+        raise FileNotFoundError(
+            "No MNIST data available: keras.datasets.mnist.load_data() failed "
+            f"({error.__class__.__name__}: {str(error)[:200]}). Provide a local copy with "
+            f"--data path/to/mnist.npz or the {MNIST_ENV_VAR} environment variable."
+        ) from error
+
+
+def flatten(images: np.ndarray) -> np.ndarray:
+    """(n, 28, 28) -> (n, 784), same dtype."""
+    images = np.asarray(images)
+    if images.ndim != 3 or images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
+        raise ValueError(f"expected images of shape (n, 28, 28), got {images.shape}")
+    return images.reshape(len(images), INPUT_SIZE)
+
+
+def normalize(pixels: np.ndarray, maximum: float = 255.0) -> np.ndarray:
+    """uint8 0..255 (any shape) -> float32 in [0, 1], dividing by the maximum pixel value."""
+    return np.asarray(pixels, dtype=np.float32) / np.float32(maximum)
+
+
+def one_hot(labels: np.ndarray) -> np.ndarray:
+    """(n,) ints 0-9 -> (n, 10) float32 one-hot rows, via keras.utils.to_categorical."""
+    import keras
+
+    return keras.utils.to_categorical(labels, NUM_CLASSES).astype(np.float32)
+
+
+def prepare(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 28, 28) uint8 images and (n,) labels -> (n, 784) float32 in [0, 1] and (n, 10) one-hot."""
+    return normalize(flatten(images)), one_hot(labels)

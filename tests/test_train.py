@@ -1,0 +1,126 @@
+"""Training: a real short run writes a complete bundle; failures never damage the previous one."""
+
+import json
+
+import numpy as np
+import pytest
+
+from model import train as train_module
+from model.bundle import read_json
+from model.train import TrainConfig, main, parse_args, train
+
+
+def test_short_real_training_run_writes_a_complete_bundle(trained_bundle):
+    names = sorted(p.name for p in trained_bundle.iterdir())
+    assert names == ["evaluation.json", "history.json", "model.keras", "summary.txt"]
+    history = read_json(trained_bundle / "history.json")
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        assert len(history[key]) == 2
+    assert history["settings"]["epochs"] == 2 and history["settings"]["batch_size"] == 32
+    assert len(history["seconds_per_epoch"]) == 2 and history["data_source"].endswith(".npz")
+    evaluation = read_json(trained_bundle / "evaluation.json")
+    matrix = np.array(evaluation["confusion_matrix"])
+    assert matrix.shape == (10, 10) and matrix.sum() == 1000
+    assert evaluation["test_accuracy"] == pytest.approx(np.trace(matrix) / 1000)
+    assert evaluation["test_accuracy"] > 0.8  # 3,000 real digits, 2 epochs
+    assert len(evaluation["misclassified"]) == 1000 - np.trace(matrix)
+    miss = evaluation["misclassified"][0]
+    assert miss["true"] != miss["predicted"] and 0 < miss["confidence"] <= 1
+    assert "669,706" in (trained_bundle / "summary.txt").read_text()
+
+
+def test_same_seed_gives_the_same_model(small_mnist):
+    (x_train, y_train), test = small_mnist
+    subset = ((x_train[:600], y_train[:600]), test)
+    config = TrainConfig(epochs=1, seed=7)
+    first = train(subset, config, verbose=0)
+    second = train(subset, config, verbose=0)
+    assert first.history["loss"] == second.history["loss"]
+    for a, b in zip(first.model.get_weights(), second.model.get_weights()):
+        assert np.array_equal(a, b)
+
+
+def test_augmented_training_adds_styled_and_pen_digits(small_mnist):
+    (x_train, y_train), test = small_mnist
+    result = train(((x_train[:600], y_train[:600]), test), TrainConfig(epochs=1, seed=0, augment=True), verbose=0)
+    assert result.history["train_samples"] > 900  # 600 originals + styled + pen-retraced copies
+    assert result.history["settings"]["augment"] is True
+
+
+def make_previous_bundle(out):
+    out.mkdir(parents=True)
+    (out / "model.keras").write_bytes(b"previous model")
+    (out / "history.json").write_text(json.dumps({"loss": [1.0]}))
+    return {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+def assert_untouched(out, before):
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in out.parent.iterdir()] == [out.name], "temporary folders left behind"
+
+
+def test_interrupted_training_leaves_the_previous_bundle_intact(small_mnist_npz, tmp_path, monkeypatch):
+    out = tmp_path / "bundle"
+    before = make_previous_bundle(out)
+
+    def interrupt(self, epoch, logs=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train_module.EpochTimer, "on_epoch_end", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        main(["--data", str(small_mnist_npz), "--epochs", "2", "--out", str(out)])
+    assert_untouched(out, before)
+
+
+def test_failure_while_saving_leaves_the_previous_bundle_intact(small_mnist_npz, tmp_path, monkeypatch):
+    out = tmp_path / "bundle"
+    before = make_previous_bundle(out)
+    import keras
+
+    def broken_save(self, path, *args, **kwargs):
+        with open(path, "wb") as half_written:
+            half_written.write(b"half a model")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(keras.Model, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        main(["--data", str(small_mnist_npz), "--epochs", "1", "--out", str(out)])
+    assert_untouched(out, before)
+
+
+def test_a_new_run_replaces_the_previous_bundle(trained_bundle, small_mnist_npz, tmp_path):
+    out = tmp_path / "bundle"
+    make_previous_bundle(out)
+    assert main(["--data", str(small_mnist_npz), "--epochs", "1", "--out", str(out)]) == 0
+    assert (out / "model.keras").read_bytes() != b"previous model"
+    assert read_json(out / "history.json")["settings"]["epochs"] == 1
+    assert [p.name for p in out.parent.iterdir()] == ["bundle"]
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--epochs", "0"], "must be at least 1"),
+        (["--epochs", "five"], "expected a whole number"),
+        (["--batch-size", "-3"], "must be at least 1"),
+        (["--seed", "x"], "invalid int value"),
+        (["--colour", "red"], "unrecognized arguments"),
+    ],
+)
+def test_wrong_arguments_get_a_clear_message(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        parse_args(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_defaults_follow_the_tutorial():
+    args = parse_args([])
+    assert (args.epochs, args.batch_size, args.augment) == (5, 32, False)
+    assert args.out.parts[-2:] == ("model", "artifacts")
+
+
+def test_missing_data_file_is_reported_without_a_traceback(tmp_path, capsys):
+    assert main(["--data", str(tmp_path / "missing.npz"), "--out", str(tmp_path / "out")]) == 2
+    assert "missing.npz" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
