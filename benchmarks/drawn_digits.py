@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -24,20 +24,55 @@ from model.constants import IMAGE_SIDE  # noqa: E402
 from model.augment import skeleton  # noqa: E402
 from model.data import load_mnist  # noqa: E402
 from model.inference import Classifier  # noqa: E402
-from model.preprocess import ink_map  # noqa: E402
+from model.preprocess import ink_map, stroke_width  # noqa: E402
 
 CANVAS = 280  # the app's drawing pad, in pixels
 HEIGHT_RANGE = (0.35, 0.85)  # digit height as a share of the canvas height
 BRUSH_RANGE = (0.04, 0.18)  # brush width as a share of the digit height (MNIST's is ~0.125)
+FAITHFUL_COVERAGE = 0.95  # share of a digit's ink its traced centre lines must cover...
+REACH = 2  # ...within this many pixels (28x28 grid): MNIST strokes are ~2.5 px wide
 LOOKS = ("white_on_black", "dark_on_white", "transparent")
+
+
+def traces_faithfully(digit: np.ndarray, lines: np.ndarray) -> bool:
+    """Do the centre lines, given the digit's stroke width back, cover nearly all of its ink?"""
+    ink = digit > 50
+    reach = Image.fromarray(lines.astype(np.uint8) * 255).filter(ImageFilter.MaxFilter(2 * REACH + 1))
+    return (np.asarray(reach)[ink] > 0).mean() >= FAITHFUL_COVERAGE
+
+
+def shape_on_canvas(digit: np.ndarray, look: str, rng: np.random.Generator) -> np.ndarray:
+    """The digit's own outline, scaled to a random size and place, thickened to a random brush."""
+    rows, cols = np.flatnonzero(digit.max(axis=1) > 50), np.flatnonzero(digit.max(axis=0) > 50)
+    crop = digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    height = rng.uniform(*HEIGHT_RANGE) * CANVAS
+    scale = height / crop.shape[0]
+    width = min(CANVAS - 2, round(crop.shape[1] * scale))
+    shape = Image.fromarray(crop).resize((max(2, width), round(height)), Image.Resampling.BILINEAR)
+    shape = shape.point(lambda v: 255 if v > 100 else 0)
+    brush = rng.uniform(*BRUSH_RANGE) * height
+    grow = int(round((brush - stroke_width(crop / 255.0) * scale) / 2))
+    if grow > 0:  # a brush wider than the digit's strokes; never thinner (that loses strokes)
+        shape = Image.fromarray(np.pad(np.asarray(shape), grow)).filter(ImageFilter.MaxFilter(2 * grow + 1))
+    pen = np.asarray(shape.filter(ImageFilter.GaussianBlur(0.8)))  # the canvas anti-aliases
+    pen = pen[:CANVAS, :CANVAS]
+    ink = np.zeros((CANVAS, CANVAS), dtype=np.uint8)
+    top = rng.integers(0, CANVAS - pen.shape[0] + 1)
+    left = rng.integers(0, CANVAS - pen.shape[1] + 1)
+    ink[top : top + pen.shape[0], left : left + pen.shape[1]] = pen
+    return in_look(ink, look, rng)
 
 
 def draw_on_canvas(digit: np.ndarray, look: str, rng: np.random.Generator) -> np.ndarray:
     """(28, 28) uint8 MNIST digit -> (280, 280, 4) uint8 RGBA canvas with the digit drawn on it.
 
     The digit's centre lines are traced with a round brush of random width, like a pen stroke.
+    Where thinning would lose part of the digit (a loop filled with ink thins to a line), the
+    digit's own shape is drawn instead, scaled up and thickened to the brush.
     """
     lines = skeleton(digit)
+    if not traces_faithfully(digit, lines):
+        return shape_on_canvas(digit, look, rng)
     ys, xs = np.nonzero(lines)
     height = rng.uniform(*HEIGHT_RANGE) * CANVAS
     brush = max(3.0, rng.uniform(*BRUSH_RANGE) * height)
@@ -79,6 +114,11 @@ def draw_on_canvas(digit: np.ndarray, look: str, rng: np.random.Generator) -> np
             if j > i:
                 draw.line([point(*position[i]), point(*position[j])], fill=255, width=int(2 * radius))
     ink = np.asarray(layer.reduce(supersample), dtype=np.uint8)  # anti-aliased like the canvas
+    return in_look(ink, look, rng)
+
+
+def in_look(ink: np.ndarray, look: str, rng: np.random.Generator) -> np.ndarray:
+    """(280, 280) uint8 ink -> (280, 280, 4) RGBA canvas in one of the three looks."""
     canvas = np.empty((CANVAS, CANVAS, 4), dtype=np.uint8)
     if look == "white_on_black":
         canvas[..., :3] = ink[..., None]

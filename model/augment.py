@@ -24,7 +24,7 @@ SHEAR = 0.25  # italic slant
 SHIFT_PIXELS = 2.0  # centring by mass is off by a pixel or two for lopsided digits
 THICKNESS_P = 0.2  # share of digits thickened, and again of digits thinned
 STYLE_FRACTION = 0.35  # share of 0s, 1s and 7s that get a styled copy
-PEN_SHARE = 0.5  # share of training digits that get a pen-retraced copy
+PEN_SHARE = 1.0  # share of training digits that get a pen-retraced copy
 PEN_WIDTH = (1.2, 4.5)  # pen widths for retracing, in pixels of the 28x28 grid (MNIST's ~2.5)
 SUPERSAMPLE = 4  # added strokes are drawn at 4x and averaged down, anti-aliased like MNIST
 

@@ -22,3 +22,4 @@ MNIST_ENV_VAR = "MNIST_NPZ"  # where to find mnist.npz without internet
 MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 TRAIN_COMMAND = "python -m model.train --data path/to/mnist.npz"  # quoted in error messages
+BUNDLE_ENV_VAR = "DIGITS_BUNDLE"  # lets the app (and its tests) point at another bundle folder

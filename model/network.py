@@ -47,5 +47,5 @@ def compile_mlp(
 def summary_text(model: keras.Model) -> str:
     """The `model.summary()` table as plain text."""
     lines: list[str] = []
-    model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line), line_length=80)
+    model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line), line_length=64)
     return "\n".join(lines)

@@ -18,81 +18,100 @@ WORK_SCALE = 4  # strokes are measured and adjusted at 4x the final size, where 
 MNIST_STROKE = 10.8  # median stroke width of MNIST digits at 4x scale (20 px box -> 80 px), measured
 THIN_STROKE = 0.85  # strokes thinner than this share of MNIST_STROKE are thickened (measured best)
 MASS_CENTRE = 14.0  # MNIST's mean centre of mass, in pixel indices of the 28x28 grid
-LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R 601 luma weights
 
 
 def canvas_to_digit(image: np.ndarray) -> np.ndarray | None:
-    """(H, W, 4|3) or (H, W) uint8 canvas -> (28, 28) float32 in [0, 1], white on black, or None if blank."""
-    crop = ink_crop(image)
-    if crop is None:
-        return None
-    return centre_by_mass(fit_to_box(crop))
+    """(H, W, 4|3) or (H, W) uint8 canvas -> (28, 28) float32 in [0, 1], white on black, or None if blank.
 
-
-def ink_crop(image: np.ndarray) -> np.ndarray | None:
-    """Any of the three canvas looks -> (h, w) float32 ink in [0, 1] of the drawing's bounding box.
-
-    Transparent background: alpha carries the stroke. Opaque: the background is the border's
-    median brightness, and ink is how far a pixel departs from it (dark-on-white is inverted).
-    None when nothing is drawn.
+    Works for the three looks of a canvas: white ink on black, dark ink on white, and ink on a
+    transparent background (alpha carries the stroke).
     """
-    image = _validated(image)
-    if image.ndim == 3 and image.shape[2] == 4 and image[..., 3].min() < 255:
-        alpha = image[..., 3]
-        box = ink_bounding_box(alpha > INK_LEVEL)
-        if box is None:
-            return None
-        top, bottom, left, right = box
-        return alpha[top:bottom, left:right].astype(np.float32) / 255.0
-    background = _background_luma(image)
-    # Locating the drawing needs only a cheap per-pixel test; exact luma is computed on the crop.
-    if image.ndim == 2:
-        proxy = image
-    elif background > 127:
-        proxy = np.minimum(np.minimum(image[..., 0], image[..., 1]), image[..., 2])
-    else:
-        proxy = np.maximum(np.maximum(image[..., 0], image[..., 1]), image[..., 2])
-    if background > 127:
-        mask = proxy < background - INK_LEVEL * background / 255
-    else:
-        mask = proxy > background + INK_LEVEL * (255 - background) / 255
-    box = ink_bounding_box(mask)
+    source, background = _ink_source(_validated(image))
+    box = drawing_box(source, background)
     if box is None:
         return None
     top, bottom, left, right = box
-    luma = _luma(image[top:bottom, left:right])
-    if background > 127:
-        ink = (background - luma) / background
-    else:
-        ink = (luma - background) / (255.0 - background)
-    return np.clip(ink, 0.0, 1.0, out=ink)
+    digit = fit_to_box(source[top:bottom, left:right], background)
+    return None if digit is None else centre_by_mass(digit)
+
+
+def drawing_box(source: np.ndarray, background: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(top, bottom, left, right) of the drawing, or None if nothing is drawn.
+
+    On a canvas every pixel off the background colour belongs to the drawing (a one-pass test;
+    the anti-aliasing fringe adds at most a pixel). Where the background itself is uneven (a
+    photo, noise), that test marks everything, and the ink threshold decides instead.
+    """
+    box = ink_bounding_box(_differs(source, background))
+    if box is None:
+        return None
+    height, width = source.shape[:2]
+    if box != (0, height, 0, width):
+        return box
+    return ink_bounding_box(_ink_level(source, background) > INK_LEVEL / 255.0)
 
 
 def ink_map(image: np.ndarray) -> np.ndarray:
     """Any of the three canvas looks -> (H, W) float32 ink level in [0, 1] of the whole canvas."""
-    image = _validated(image)
+    source, background = _ink_source(_validated(image))
+    return _ink_level(source, background)
+
+
+def _ink_source(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pixels that carry the drawing, and the background's colour in the same layout."""
     if image.ndim == 3 and image.shape[2] == 4 and image[..., 3].min() < 255:
-        return image[..., 3].astype(np.float32) / 255.0
-    background = _background_luma(image)
-    luma = _luma(image)
-    if background > 127:
-        ink = (background - luma) / background
+        return image[..., 3], np.zeros((), dtype=np.uint8)  # transparent: alpha is the ink
+    height, width = image.shape[:2]
+    # A canvas has one background colour: usually most of 8 border samples agree on it.
+    samples = [image[y, x] for y in (0, height // 2, height - 1) for x in (0, width // 2, width - 1)]
+    samples.pop(4)  # the centre is not border
+    colours = [sample.tobytes() for sample in samples]
+    common = max(set(colours), key=colours.count)
+    if colours.count(common) >= 5:
+        return image, samples[colours.index(common)]
+    step = max(1, min(height, width) // 64)  # otherwise the median of ~256 border pixels
+    border = np.concatenate(
+        [image[0, ::step], image[-1, ::step], image[::step, 0], image[::step, -1]]
+    )
+    return image, np.median(border, axis=0).astype(np.uint8)
+
+
+def _differs(source: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """(H, W) bool: pixels whose colour is not exactly the background's."""
+    if source.ndim == 2:
+        return source != background
+    if source.shape[2] == 4 and source.flags.c_contiguous:
+        # One 32-bit comparison per RGBA pixel instead of four 8-bit ones.
+        return source.view(np.uint32)[..., 0] != background.view(np.uint32)[0]
+    return (source != background).any(axis=2)
+
+
+def _ink_level(source: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """(h, w[, c]) uint8 pixels -> (h, w) float32 ink in [0, 1], relative to the background."""
+    return _ink_from_luma(np.asarray(_luma_image(source)), _luma_of(background))
+
+
+def _ink_from_luma(luma: np.ndarray, paper: float) -> np.ndarray:
+    """(h, w) uint8 brightness and the background's -> float32 ink in [0, 1] (dark-on-light inverted)."""
+    luma = luma.astype(np.float32)
+    if paper > 127.5:
+        ink = (paper - luma) * (1.0 / paper)
     else:
-        ink = (luma - background) / (255.0 - background)
+        ink = (luma - paper) * (1.0 / (255.0 - paper))
     return np.clip(ink, 0.0, 1.0, out=ink)
 
 
-def _luma(image: np.ndarray) -> np.ndarray:
-    """uint8 (h, w[, 3|4]) -> (h, w) float32 brightness 0..255."""
-    if image.ndim == 2:
-        return image.astype(np.float32)
-    return image[..., :3].astype(np.float32) @ LUMA
+def _luma_image(pixels: np.ndarray) -> Image.Image:
+    """uint8 (h, w) grey or (h, w, 3|4) colour -> 'L' image of brightness (ITU-R 601; alpha ignored)."""
+    pixels = np.ascontiguousarray(pixels)
+    if pixels.ndim == 2:
+        return Image.fromarray(pixels, mode="L")
+    return Image.fromarray(pixels).convert("L")
 
 
-def _background_luma(image: np.ndarray) -> float:
-    """Median brightness (0..255) of the image's border: the canvas colour."""
-    border = np.concatenate([image[0], image[-1], image[1:-1, 0], image[1:-1, -1]])
-    return float(np.median(_luma(border[None])[0]))
+def _luma_of(colour: np.ndarray) -> float:
+    """The brightness (0..255) of one background colour, as `_luma_image` computes it."""
+    return float(np.asarray(_luma_image(colour.reshape(1, 1, -1) if colour.ndim else colour.reshape(1, 1)))[0, 0])
 
 
 def _validated(image) -> np.ndarray:
@@ -124,78 +143,90 @@ def ink_bounding_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
 
 
-def fit_to_box(crop: np.ndarray) -> np.ndarray:
-    """(h, w) cropped ink -> float32 image whose longer side is 20 px, aspect kept, MNIST stroke weight."""
-    work = normalize_stroke(_resize(crop, FIT_BOX * WORK_SCALE))
-    return _resize(work, FIT_BOX)
+def fit_to_box(pixels: np.ndarray, background: np.ndarray) -> np.ndarray | None:
+    """(h, w[, c]) uint8 pixels of the drawing's box -> float32 ink, longer side 20 px, aspect kept,
+    MNIST stroke weight; None if it holds only faint haze.
 
-
-def _resize(image: np.ndarray, side: int) -> np.ndarray:
-    """Scale so the longer side is `side` px, aspect ratio kept."""
-    height, width = image.shape
+    Works at 4x the final size: the pixels are scaled to leave room for thickening, hairlines
+    are thickened there, and every 4x4 block is averaged into one final pixel (anti-aliasing).
+    """
+    height, width = pixels.shape[:2]
     longer = max(height, width)
-    size = (max(1, round(side * width / longer)), max(1, round(side * height / longer)))
+    work_box = FIT_BOX * WORK_SCALE
+    luma, paper = _luma_image(pixels), _luma_of(background)
+    radius = thickening_radius(np.asarray(luma), paper, work_box / longer)
+    scale = (work_box - 2 * radius) / longer  # the thickened digit's longer side is work_box
+    sizes = []
+    for side in (height, width):
+        inner = max(1, round(side * scale))
+        final = min(FIT_BOX, max(1, -(-(inner + 2 * radius) // WORK_SCALE)))  # ceil
+        sizes.append((max(1, min(inner, final * WORK_SCALE - 2 * radius)), final))
+    (inner_h, out_h), (inner_w, out_w) = sizes
     # BOX averages every source pixel under a target pixel: the anti-aliasing MNIST used.
-    resample = Image.Resampling.BOX if longer >= side else Image.Resampling.BILINEAR
-    return np.asarray(Image.fromarray(image, mode="F").resize(size, resample), dtype=np.float32)
+    resample = Image.Resampling.BOX if scale <= 1 else Image.Resampling.BILINEAR
+    ink = _ink_from_luma(np.asarray(luma.resize((inner_w, inner_h), resample)), paper)
+    if ink.max() < INK_LEVEL / 255.0:
+        return None
+    work = np.zeros((out_h * WORK_SCALE, out_w * WORK_SCALE), dtype=np.float32)
+    top, left = (work.shape[0] - inner_h) // 2, (work.shape[1] - inner_w) // 2
+    work[top : top + inner_h, left : left + inner_w] = ink
+    work = _max_filter(work, radius)
+    # Average each 4x4 block: sum rows of blocks, then columns, then divide.
+    rows = work.reshape(out_h, WORK_SCALE, -1).sum(axis=1)
+    return rows.reshape(out_h, out_w, WORK_SCALE).sum(axis=2) * (1.0 / WORK_SCALE**2)
 
 
 def stroke_width(ink: np.ndarray) -> float:
     """Mean stroke width in pixels of an ink image: twice the drawn area over its outline length."""
     mask = ink > 0.5
-    area = int(mask.sum())
+    area = int(np.count_nonzero(mask))
     if area == 0:
         return 0.0
-    padded = np.pad(mask, 1)
-    interior = (
-        padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:] & mask
-    )
-    outline = area - int(interior.sum())
+    interior = mask[1:-1, 1:-1] & mask[:-2, 1:-1] & mask[2:, 1:-1] & mask[1:-1, :-2] & mask[1:-1, 2:]
+    outline = area - int(np.count_nonzero(interior))
     return 2.0 * area / max(outline, 1)
 
 
-def normalize_stroke(work: np.ndarray) -> np.ndarray:
-    """Thicken hairline strokes towards MNIST's stroke width (at 4x scale); thick ones stay.
+def thickening_radius(luma: np.ndarray, paper: float, scale: float) -> int:
+    """How many work-scale pixels to thicken strokes by: 0 unless they are hairlines.
 
-    Thinning fat strokes was tried and lost accuracy: where a fat brush fills a loop the width
-    estimate inflates, and erosion then wipes out real strokes.
+    Thick strokes are left alone: thinning them was tried and lost accuracy (where a fat brush
+    fills a loop, the width estimate inflates and erosion wipes out real strokes).
     """
-    width = stroke_width(work)
+    step = max(1, int(1 / scale))  # measure on a subsample near work scale: cheap, same answer
+    width = stroke_width(_ink_from_luma(luma[::step, ::step], paper)) * step * scale
     if width == 0.0 or width >= THIN_STROKE * MNIST_STROKE:
-        return work
-    radius = int(round((MNIST_STROKE - width) / 2))
-    # Pad first: a thin line's bounding box is no wider than the line itself.
-    return _max_filter(np.pad(work, radius), radius)
+        return 0
+    return max(0, int(round((MNIST_STROKE - width) / 2)))
 
 
 def _max_filter(image: np.ndarray, radius: int) -> np.ndarray:
-    """Grey dilation with a (2r+1) square, done as two 1-D passes."""
+    """Grey dilation with a (2r+1) square, as two 1-D passes of shifted maxima."""
     if radius <= 0:
         return image
-    height, width = image.shape
-    padded = np.pad(image, ((radius, radius), (0, 0)), mode="edge")
-    out = padded[:height].copy()
-    for shift in range(1, 2 * radius + 1):
-        np.maximum(out, padded[shift : shift + height], out=out)
-    padded = np.pad(out, ((0, 0), (radius, radius)), mode="edge")
-    out = padded[:, :width].copy()
-    for shift in range(1, 2 * radius + 1):
-        np.maximum(out, padded[:, shift : shift + width], out=out)
+    rows = image.copy()
+    for shift in range(1, radius + 1):
+        np.maximum(rows[shift:], image[:-shift], out=rows[shift:])
+        np.maximum(rows[:-shift], image[shift:], out=rows[:-shift])
+    out = rows.copy()
+    for shift in range(1, radius + 1):
+        np.maximum(out[:, shift:], rows[:, :-shift], out=out[:, shift:])
+        np.maximum(out[:, :-shift], rows[:, shift:], out=out[:, :-shift])
     return out
 
 
 def centre_by_mass(digit: np.ndarray) -> np.ndarray:
     """(h, w) image, h and w <= 28 -> (28, 28) float32 in [0, 1], centre of mass at MNIST's centre."""
     height, width = digit.shape
-    total = float(digit.sum())
     canvas = np.zeros((IMAGE_SIDE, IMAGE_SIDE), dtype=np.float32)
+    row_mass = digit.sum(axis=1)
+    total = float(row_mass.sum())
     if total <= 0.0:
         return canvas
-    rows = digit.sum(axis=1) @ np.arange(height) / total
-    cols = digit.sum(axis=0) @ np.arange(width) / total
-    top = int(np.clip(round(MASS_CENTRE - rows), 0, IMAGE_SIDE - height))
-    left = int(np.clip(round(MASS_CENTRE - cols), 0, IMAGE_SIDE - width))
-    canvas[top : top + height, left : left + width] = digit
+    row = float(row_mass @ np.arange(height, dtype=np.float32)) / total
+    col = float(digit.sum(axis=0) @ np.arange(width, dtype=np.float32)) / total
+    top = min(max(round(MASS_CENTRE - row), 0), IMAGE_SIDE - height)
+    left = min(max(round(MASS_CENTRE - col), 0), IMAGE_SIDE - width)
     # Like MNIST's 0..255 range, the brightest pixel is full ink.
-    canvas /= canvas.max()
-    return np.clip(canvas, 0.0, 1.0, out=canvas)
+    canvas[top : top + height, left : left + width] = digit * (1.0 / float(digit.max()))
+    return canvas

@@ -1,0 +1,154 @@
+"""Helpers to run a Streamlit script and drive it in headless Chromium (tests and benchmarks)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Records, in page time, each mouse-up and each end of a script rerun.
+WATCH_RERUNS_JS = """
+() => {
+  window.__mouseUps = [];
+  window.__rerunsDone = [];
+  document.addEventListener('mouseup', () => window.__mouseUps.push(performance.now()), true);
+  const app = document.querySelector('[data-testid=stApp]');
+  let running = false;
+  new MutationObserver(() => {
+    const state = app.getAttribute('data-test-script-state');
+    if (state === 'running') running = true;
+    else if (state === 'notRunning' && running) {
+      running = false;
+      window.__rerunsDone.push(performance.now());
+    }
+  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists()
+
+
+@contextmanager
+def streamlit_server(script: str | Path, env: dict | None = None, timeout: float = 90.0):
+    """Run `streamlit run script` on a free localhost port; yield its URL; stop it afterwards."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"streamlit exited: {process.stdout.read().decode()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not become healthy in time")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def open_app(browser, url: str, width: int = 1280, height: int = 900):
+    """A fresh page (own browser context = own Streamlit session) with the app fully loaded."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("canvas.upper-canvas", timeout=60_000)
+    wait_idle(page)
+    page.evaluate(WATCH_RERUNS_JS)
+    return page
+
+
+def wait_idle(page, timeout: float = 30_000) -> None:
+    page.wait_for_selector('[data-testid=stApp][data-test-script-state="notRunning"]', timeout=timeout)
+
+
+def draw(page, strokes, steps: int = 4) -> float:
+    """Draw polylines given in canvas pixels; wait for the rerun of the last stroke.
+
+    Returns the milliseconds from the last mouse-up to the end of the rerun it caused.
+    """
+    box = page.locator("canvas.upper-canvas").bounding_box()
+    for stroke in strokes:
+        done = page.evaluate("window.__rerunsDone.length")
+        x0, y0 = stroke[0]
+        page.mouse.move(box["x"] + x0, box["y"] + y0)
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(box["x"] + x, box["y"] + y, steps=steps)
+        page.mouse.up()
+        page.wait_for_function(f"window.__rerunsDone.length > {done}", timeout=30_000)
+    return page.evaluate("window.__rerunsDone.at(-1) - window.__mouseUps.at(-1)")
+
+
+def reset_canvas(page) -> None:
+    done = page.evaluate("window.__rerunsDone.length")
+    page.get_by_role("button", name="Reset canvas & history").click()
+    page.wait_for_function(f"window.__rerunsDone.length > {done}", timeout=30_000)
+
+
+def metric_value(page, label: str = "Prediction") -> str:
+    metric = page.locator('[data-testid="stMetric"]', has_text=label).first
+    return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+ONE = [[(150, 40), (150, 240)]]
+ZERO = [
+    [
+        (140, 40), (95, 60), (75, 110), (78, 170), (100, 225), (140, 245),
+        (182, 225), (205, 170), (205, 110), (185, 60), (140, 40),
+    ]
+]
+SEVEN = [[(70, 50), (210, 50), (160, 140), (120, 240)]]

@@ -1,0 +1,67 @@
+"""The Streamlit page without a browser (AppTest): it renders, with and without a model."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from model.constants import BUNDLE_ENV_VAR
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+
+
+def run_app(monkeypatch, bundle) -> AppTest:
+    monkeypatch.setenv(BUNDLE_ENV_VAR, str(bundle))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def all_text(app: AppTest) -> str:
+    parts = [e.value for e in app.markdown] + [e.value for e in app.caption]
+    parts += [e.body for e in app.info] + [e.body for e in app.error] + [e.body for e in app.warning]
+    parts += [e.value for e in app.code]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_page_shows_flow_summary_curves_and_blank_pad_hint(monkeypatch, trained_bundle):
+    app = run_app(monkeypatch, trained_bundle)
+    assert app.title[0].value.endswith("Draw a digit")
+    text = all_text(app)
+    assert "784 values in [0, 1]" in text and "softmax" in text
+    assert "669,706" in text  # model.summary()
+    assert len(app.get("vega_lite_chart")) == 2  # loss and accuracy curves
+    prediction = [m for m in app.metric if m.label == "Prediction"]
+    assert prediction and prediction[0].value == "–"  # a blank pad: no made-up answer
+    assert "Draw a digit (0–9)" in text
+    facts = {m.label: m.value for m in app.metric}
+    assert facts["Epochs"] == "2" and facts["Batch size"] == "32"
+
+
+def test_missing_bundle_still_renders_and_says_how_to_train(monkeypatch, tmp_path):
+    app = run_app(monkeypatch, tmp_path / "no-such-bundle")
+    text = all_text(app)
+    assert "No model file" in text
+    assert "python -m model.train" in text
+    assert app.title  # the page itself is there
+
+
+def test_corrupt_model_file_is_reported(monkeypatch, trained_bundle, tmp_path):
+    bundle = tmp_path / "corrupt"
+    shutil.copytree(trained_bundle, bundle)
+    (bundle / "model.keras").write_bytes(b"this is not a zip archive")
+    app = run_app(monkeypatch, bundle)
+    text = all_text(app)
+    assert "Cannot load the model" in text and "python -m model.train" in text
+    assert "669,706" in text  # the rest of the bundle is still shown
+
+
+def test_unreadable_history_is_a_warning_not_a_crash(monkeypatch, trained_bundle, tmp_path):
+    bundle = tmp_path / "bad-history"
+    shutil.copytree(trained_bundle, bundle)
+    (bundle / "history.json").write_text("{not json")
+    app = run_app(monkeypatch, bundle)
+    assert "history.json is not a readable JSON file" in all_text(app)
+    assert not app.get("vega_lite_chart")

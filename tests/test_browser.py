@@ -1,0 +1,79 @@
+"""End to end in a real browser: start the app, draw with the mouse in headless Chromium."""
+
+import pytest
+
+from browser import ONE, SEVEN, ZERO, chromium_available, draw, launch, metric_value, open_app, reset_canvas, streamlit_server
+
+pytestmark = pytest.mark.skipif(
+    not chromium_available(), reason="needs Debian's chromium (apt-get install -y chromium)"
+)
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with streamlit_server("streamlit_app.py") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+def bar_percentages(page) -> dict[int, float]:
+    rows = page.locator(".prob-row")
+    assert rows.count() == 10
+    values = {}
+    for index in range(10):
+        row = rows.nth(index)
+        values[int(row.get_attribute("data-digit"))] = float(row.inner_text().split()[-1].rstrip("%"))
+    return values
+
+
+@pytest.mark.parametrize("strokes, digit", [(ONE, "1"), (ZERO, "0"), (SEVEN, "7")])
+def test_drawn_digit_is_recognized_with_probability_bars(app_url, browser, strokes, digit):
+    page = open_app(browser, app_url)
+    assert metric_value(page) == "–"
+    draw(page, strokes)
+    assert metric_value(page) == digit
+    bars = bar_percentages(page)
+    assert list(bars) == list(range(10))
+    assert max(bars, key=bars.get) == int(digit)
+    assert sum(bars.values()) == pytest.approx(100, abs=0.6)  # rounded to 0.1% each
+    assert page.get_by_text("What the model sees").is_visible()
+    page.context.close()
+
+
+def test_reset_brings_back_the_hint(app_url, browser):
+    page = open_app(browser, app_url)
+    draw(page, ONE)
+    assert metric_value(page) == "1"
+    reset_canvas(page)
+    assert metric_value(page) == "–"
+    assert page.get_by_text("Draw a digit (0–9)").is_visible()
+    assert page.locator(".prob-row").count() == 0
+    page.context.close()
+
+
+def test_sessions_keep_their_own_drawing(app_url, browser):
+    first, second = open_app(browser, app_url), open_app(browser, app_url)
+    draw(first, ONE)
+    draw(second, ZERO)
+    assert metric_value(first) == "1" and metric_value(second) == "0"
+    first.reload()
+    first.wait_for_selector("canvas.upper-canvas")
+    assert metric_value(second) == "0"
+    first.context.close()
+    second.context.close()
+
+
+def test_page_shows_summary_and_curves(app_url, browser):
+    page = open_app(browser, app_url)
+    assert page.get_by_text("669,706").first.is_visible()
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2
+    page.context.close()
