@@ -1,0 +1,117 @@
+"""The classifier: loading bundles safely, NumPy forward pass vs Keras, drawings recognized."""
+
+import shutil
+
+import keras
+import numpy as np
+import pytest
+
+from drawing import LOOKS, ONE, SEVEN, ZERO_BOX, draw_canvas
+from model.constants import DEFAULT_BUNDLE_DIR, MODEL_FILE
+from model.data import flatten, normalize
+from model.inference import Classifier
+
+
+@pytest.fixture(scope="module")
+def committed():
+    if not (DEFAULT_BUNDLE_DIR / MODEL_FILE).is_file():
+        pytest.fail(f"the committed bundle is missing from {DEFAULT_BUNDLE_DIR}")
+    return Classifier.load()
+
+
+@pytest.fixture(scope="module")
+def small(trained_bundle):
+    return Classifier.load(trained_bundle)
+
+
+def test_predict_proba_matches_keras(small, mnist):
+    _, (x_test, _) = mnist
+    x = normalize(flatten(x_test[:500]))
+    ours = small.predict_proba(x)
+    theirs = small.model.predict(x, verbose=0)
+    assert ours.shape == (500, 10) and ours.dtype == np.float32
+    assert np.abs(ours - theirs).max() < 1e-5
+    assert np.allclose(ours.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_hidden_activations_match_a_keras_sub_model(small, mnist):
+    _, (x_test, _) = mnist
+    x = normalize(flatten(x_test[:100]))
+    ours = small.hidden_activations(x)
+    for layer, activation in zip(small.model.layers[:2], ours):
+        sub_model = keras.Model(small.model.inputs, layer.output)
+        assert np.abs(sub_model.predict(x, verbose=0) - activation).max() < 1e-5
+
+
+def test_predict_proba_rejects_other_shapes(small):
+    with pytest.raises(ValueError, match=r"\(n, 784\)"):
+        small.predict_proba(np.zeros((2, 28, 28), dtype=np.float32))
+
+
+@pytest.mark.parametrize("look", LOOKS)
+def test_drawn_one_zero_and_seven_are_recognized(committed, look):
+    one = committed.classify_canvas(draw_canvas(ONE, look=look))
+    zero = committed.classify_canvas(draw_canvas([], look=look, ellipse=ZERO_BOX))
+    seven = committed.classify_canvas(draw_canvas(SEVEN, look=look))
+    assert (one.digit, zero.digit, seven.digit) == (1, 0, 7)
+    assert one.confidence > 0.5 and zero.confidence > 0.5
+
+
+def test_result_carries_digit_probabilities_and_model_input(committed):
+    result = committed.classify_canvas(draw_canvas(SEVEN))
+    assert isinstance(result.digit, int)
+    assert result.probabilities.shape == (10,)
+    assert result.probabilities.sum() == pytest.approx(1.0, abs=1e-5)
+    assert result.digit == int(result.probabilities.argmax())
+    assert result.image.shape == (28, 28) and result.image.max() == pytest.approx(1.0)
+
+
+def test_blank_canvas_has_no_prediction(committed):
+    assert committed.classify_canvas(np.zeros((280, 280, 4), dtype=np.uint8)) is None
+
+
+def test_committed_bundle_is_accurate_on_mnist(committed, mnist):
+    _, (x_test, y_test) = mnist
+    predicted = committed.predict_proba(normalize(flatten(x_test))).argmax(axis=1)
+    assert (predicted == y_test).mean() >= 0.98
+
+
+def test_missing_model_names_the_path_and_the_command(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"nothing.*python -m model.train"):
+        Classifier.load(tmp_path / "nothing")
+
+
+def test_corrupt_model_names_the_path_and_the_command(tmp_path):
+    broken = tmp_path / "model.keras"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ValueError, match=r"model.keras.*python -m model.train"):
+        Classifier.load(broken)
+
+
+def test_truncated_model_file_is_reported(trained_bundle, tmp_path):
+    data = (trained_bundle / MODEL_FILE).read_bytes()
+    (tmp_path / MODEL_FILE).write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="Cannot load the model"):
+        Classifier.load(tmp_path)
+
+
+def test_a_model_that_is_not_the_documented_mlp_is_refused(tmp_path):
+    other = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(10, activation="softmax")])
+    other.save(tmp_path / MODEL_FILE)
+    with pytest.raises(ValueError, match="not the documented MLP"):
+        Classifier.load(tmp_path)
+
+
+def test_loading_does_not_run_code_from_lambda_layers(tmp_path):
+    sneaky = keras.Sequential(
+        [keras.Input(shape=(784,)), keras.layers.Lambda(lambda x: x * 2), keras.layers.Dense(10)]
+    )
+    sneaky.save(tmp_path / MODEL_FILE)
+    with pytest.raises(ValueError, match="Cannot load the model"):
+        Classifier.load(tmp_path)
+
+
+def test_bundle_folder_and_file_paths_both_load(trained_bundle, tmp_path):
+    shutil.copy(trained_bundle / MODEL_FILE, tmp_path / "copy.keras")
+    assert Classifier.load(tmp_path / "copy.keras").path.name == "copy.keras"
+    assert Classifier.load(trained_bundle).path.name == MODEL_FILE
