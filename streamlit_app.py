@@ -8,7 +8,6 @@ UI only: every computation comes from the `model` package.
 from __future__ import annotations
 
 import gc
-import html
 import os
 from pathlib import Path
 
@@ -17,6 +16,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
+import altair as alt
+
+from model import insight
+from model.bundle import read_missed_images
+from model.data import load_mnist
 from model.constants import BUNDLE_ENV_VAR, DEFAULT_BUNDLE_DIR, TRAIN_COMMAND
 from model.history import curves, overfitting_epoch, read_records
 from model.inference import Classifier, Prediction
@@ -135,6 +139,35 @@ def drawing_section(classifier: Classifier | None) -> None:
         probabilities_ui(prediction)
     with seen:
         model_input_ui(prediction)
+    if st.toggle("Show the hidden layers for this drawing", key="show_hidden"):
+        hidden_ui(classifier, prediction)
+
+
+def hidden_ui(classifier: Classifier, prediction: Prediction) -> None:
+    """The two 512-unit ReLU layers as heatmaps, and the units that drive the answer."""
+    first, second = classifier.hidden_activations(prediction.image.reshape(1, -1))
+    heat_first, heat_second, drivers = st.columns([1, 1, 1.2], gap="large")
+    for column, activations, title in (
+        (heat_first, first[0], "Hidden layer 1"),
+        (heat_second, second[0], "Hidden layer 2"),
+    ):
+        with column:
+            grid = insight.activation_grid(activations)
+            st.image(np.kron(grid, np.ones((8, 8), dtype=np.float32)), clamp=True)
+            active = int((activations > 0).sum())
+            st.caption(f"{title}: 512 ReLU units as a 16×32 grid, brighter = more active; {active} are non-zero.")
+    with drivers:
+        kernel = classifier.weights[-1][0]
+        top = insight.top_contributors(second[0], kernel, prediction.digit)
+        st.markdown(f"**Units of layer 2 that lift “{prediction.digit}” above the other digits**")
+        st.dataframe(
+            pd.DataFrame(
+                [(c.unit, c.activation, c.weight, c.lead) for c in top],
+                columns=["unit", "activation", f"weight to {prediction.digit}", "lead"],
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def model_section(path: Path, load_error: str | None) -> None:
@@ -196,6 +229,144 @@ def curves_ui(history: dict) -> None:
         st.caption("Validation loss fell every epoch: no sign of overfitting in this run.")
 
 
+@st.cache_data
+def weight_pictures(path: str, _classifier: Classifier):
+    """First-layer units and per-digit templates as images (computed once per bundle)."""
+    kernel = _classifier.weights[0][0]
+    units, indices = insight.first_layer_images(kernel)
+    grid = insight.tile(insight.diverging_rgb(units), columns=8, gap=2, zoom=3)
+    templates = insight.tile(insight.diverging_rgb(insight.digit_templates(_classifier.weights)), columns=10, gap=4, zoom=3)
+    summary = pd.DataFrame(insight.output_weight_summary(_classifier.weights[-1][0]))
+    summary.index.name = "digit"
+    return grid, indices, templates, summary
+
+
+@st.cache_data
+def missed_thumbnails(path: str, indices: tuple[int, ...]):
+    """The misclassified digits' images: the bundle's thumbnails, else from the dataset, else None."""
+    images = read_missed_images(path)
+    if images is not None and len(images) == len(indices):
+        return images
+    try:
+        _, (x_test, _) = load_mnist()
+    except (FileNotFoundError, ValueError):
+        return None
+    return x_test[list(indices)]
+
+
+def inside_view(path: Path, classifier: Classifier | None) -> None:
+    st.header("Inside the model")
+    records = load_records(str(path))
+    if records.evaluation:
+        evaluation_ui(path, records.evaluation)
+    else:
+        st.warning(
+            "This bundle has no evaluation.json, so there is no test-set evaluation to show. "
+            f"Train a bundle with `{TRAIN_COMMAND}` to get one."
+        )
+    st.divider()
+    if classifier is None:
+        st.info("No model is loaded: its weights cannot be shown.")
+        return
+    weights_ui(path, classifier)
+
+
+def evaluation_ui(path: Path, evaluation: dict) -> None:
+    st.subheader("How it does on the 10,000 MNIST test digits")
+    matrix = np.array(evaluation["confusion_matrix"])
+    total, right = int(matrix.sum()), int(np.trace(matrix))
+    overall, worst = st.columns(2)
+    overall.metric("Test accuracy", f"{evaluation['test_accuracy']:.2%}", f"{total - right} of {total:,} wrong", delta_color="off", delta_arrow="off")
+    per_class = evaluation["per_class_accuracy"]
+    weakest = int(np.argmin(per_class))
+    worst.metric("Hardest digit", str(weakest), f"{per_class[weakest]:.2%} right", delta_color="off", delta_arrow="off")
+    chart_col, bars_col = st.columns([3, 2], gap="large")
+    with chart_col:
+        st.caption("Confusion matrix: rows are the true digit, columns what the model said")
+        cells = pd.DataFrame(
+            [(t, p, int(matrix[t, p])) for t in range(10) for p in range(10)],
+            columns=["true", "predicted", "count"],
+        )
+        base = alt.Chart(cells).encode(
+            x=alt.X("predicted:O", title="predicted"), y=alt.Y("true:O", title="true")
+        )
+        heat = base.mark_rect().encode(
+            color=alt.Color("count:Q", scale=alt.Scale(type="symlog", scheme="blues"), legend=None),
+            tooltip=["true", "predicted", "count"],
+        )
+        labels = base.mark_text(fontSize=11).encode(
+            text="count:Q",
+            color=alt.condition(alt.datum.count > matrix.max() / 3, alt.value("white"), alt.value("#333")),
+        )
+        st.altair_chart((heat + labels).properties(height=380), width="stretch")
+    with bars_col:
+        st.caption("Accuracy per digit")
+        bars = pd.DataFrame({"digit": range(10), "accuracy": per_class})
+        floor = max(0.0, min(per_class) - 0.02)
+        st.altair_chart(
+            alt.Chart(bars)
+            .mark_bar()
+            .encode(
+                x=alt.X("digit:O"),
+                y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[floor, 1.0]), axis=alt.Axis(format="%")),
+                tooltip=["digit", alt.Tooltip("accuracy:Q", format=".2%")],
+            )
+            .properties(height=380),
+            width="stretch",
+        )
+    gallery_ui(path, evaluation)
+
+
+def gallery_ui(path: Path, evaluation: dict) -> None:
+    st.subheader("The digits it got wrong")
+    choices = ["any"] + list(range(10))
+    true_col, predicted_col = st.columns(2)
+    true = true_col.selectbox("True digit", choices, key="gallery_true")
+    predicted = predicted_col.selectbox("Predicted digit", choices, key="gallery_predicted")
+    found = insight.misses(evaluation, None if true == "any" else true, None if predicted == "any" else predicted)
+    thumbnails = missed_thumbnails(str(path), tuple(m["index"] for m in evaluation["misclassified"]))
+    st.caption(f"{len(found)} misclassified test digits match; showing up to 40.")
+    if not found:
+        return
+    if thumbnails is None:
+        st.info(
+            "This bundle carries no thumbnails (misclassified.npz) and no MNIST copy was found "
+            "(set MNIST_NPZ), so only the list is shown."
+        )
+        st.dataframe(pd.DataFrame([m for _, m in found]), hide_index=True)
+        return
+    columns = st.columns(8)
+    for slot, (position, miss) in enumerate(found[:40]):
+        with columns[slot % 8]:
+            st.image(np.kron(thumbnails[position], np.ones((3, 3), dtype=np.uint8)), width=84)
+            st.caption(f"#{miss['index']}: {miss['true']} → **{miss['predicted']}** ({miss['confidence']:.0%})")
+
+
+def weights_ui(path: Path, classifier: Classifier) -> None:
+    st.subheader("What the first layer learned")
+    grid, indices, templates, summary = weight_pictures(str(path), classifier)
+    picture, text = st.columns([3, 2], gap="large")
+    with picture:
+        st.image(grid)
+    with text:
+        st.markdown(
+            "Each square is one unit of the first hidden layer: its 784 weights "
+            "(`model.get_weights()[0]`) laid out as a 28×28 image. **Red** pixels raise the "
+            "unit's activation when ink is there, **blue** ones lower it. Shown: the 64 of 512 "
+            "units with the strongest weights (each scaled to its own range)."
+        )
+        st.caption(f"Units shown: {', '.join(str(int(u)) for u in indices[:16])}, …")
+    st.subheader("The output layer, per digit")
+    st.image(templates)
+    st.caption(
+        "A linear sketch of where ink pushes each digit's output up (red) or down (blue) compared "
+        "with the other digits: the three weight matrices multiplied through, ignoring the ReLUs. "
+        "Digits 0–9, left to right."
+    )
+    st.dataframe(summary.style.format("{:.3f}", subset=["mean", "std", "max", "min"]), width="stretch")
+    st.caption("The 512 weights into each digit's output unit: their mean, spread, extremes, and how many are positive.")
+
+
 def main() -> None:
     path = bundle_dir()
     classifier, load_error = None, None
@@ -204,9 +375,13 @@ def main() -> None:
     except (FileNotFoundError, ValueError) as error:
         load_error = str(error)
     intro_ui()
-    drawing_section(classifier)
-    st.divider()
-    model_section(path, load_error)
+    draw_tab, inside_tab = st.tabs(["Draw", "Inside the model"])
+    with draw_tab:
+        drawing_section(classifier)
+        st.divider()
+        model_section(path, load_error)
+    with inside_tab:
+        inside_view(path, classifier)
 
 
 main()

@@ -19,8 +19,10 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from model.constants import IMAGE_SIDE  # noqa: E402
+from drawing import in_look  # noqa: E402  (tests/drawing.py: the three canvas looks)
 from model.augment import skeleton  # noqa: E402
 from model.data import load_mnist  # noqa: E402
 from model.inference import Classifier  # noqa: E402
@@ -60,7 +62,7 @@ def shape_on_canvas(digit: np.ndarray, look: str, rng: np.random.Generator) -> n
     top = rng.integers(0, CANVAS - pen.shape[0] + 1)
     left = rng.integers(0, CANVAS - pen.shape[1] + 1)
     ink[top : top + pen.shape[0], left : left + pen.shape[1]] = pen
-    return in_look(ink, look, rng)
+    return in_look(ink, look, stroke=int(rng.choice([0, 255])))
 
 
 def draw_on_canvas(digit: np.ndarray, look: str, rng: np.random.Generator) -> np.ndarray:
@@ -114,22 +116,7 @@ def draw_on_canvas(digit: np.ndarray, look: str, rng: np.random.Generator) -> np
             if j > i:
                 draw.line([point(*position[i]), point(*position[j])], fill=255, width=int(2 * radius))
     ink = np.asarray(layer.reduce(supersample), dtype=np.uint8)  # anti-aliased like the canvas
-    return in_look(ink, look, rng)
-
-
-def in_look(ink: np.ndarray, look: str, rng: np.random.Generator) -> np.ndarray:
-    """(280, 280) uint8 ink -> (280, 280, 4) RGBA canvas in one of the three looks."""
-    canvas = np.empty((CANVAS, CANVAS, 4), dtype=np.uint8)
-    if look == "white_on_black":
-        canvas[..., :3] = ink[..., None]
-        canvas[..., 3] = 255
-    elif look == "dark_on_white":
-        canvas[..., :3] = 255 - ink[..., None]
-        canvas[..., 3] = 255
-    else:
-        canvas[..., :3] = rng.choice([0, 255])  # the stroke colour; alpha carries the drawing
-        canvas[..., 3] = ink
-    return canvas
+    return in_look(ink, look, stroke=int(rng.choice([0, 255])))
 
 
 def squash_canvas(canvas: np.ndarray) -> np.ndarray:

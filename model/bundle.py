@@ -1,4 +1,4 @@
-"""A model bundle on disk: model.keras, history.json, summary.txt, evaluation.json.
+"""A model bundle on disk: model.keras, history.json, summary.txt, evaluation.json, misclassified.npz.
 
 Bundles are written into a temporary folder beside the target and moved into place at the end,
 so an interrupted or failed run never leaves a half-written bundle or destroys the previous one.
@@ -14,7 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from model.constants import EVALUATION_FILE, HISTORY_FILE, MODEL_FILE, SUMMARY_FILE
+import numpy as np
+
+from model.constants import EVALUATION_FILE, HISTORY_FILE, MISSED_FILE, MODEL_FILE, SUMMARY_FILE
 
 
 @contextmanager
@@ -47,14 +49,22 @@ def _replace_directory(source: Path, target: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def write_bundle(target, model, history: dict, evaluation: dict, summary: str) -> Path:
-    """Save a trained model and its records as a bundle folder, atomically."""
+def write_bundle(
+    target, model, history: dict, evaluation: dict, summary: str, missed_images=None
+) -> Path:
+    """Save a trained model and its records as a bundle folder, atomically.
+
+    `missed_images`: (k, 28, 28) uint8 test digits the model got wrong, in the order of
+    evaluation["misclassified"], so the app can show them without the dataset.
+    """
     target = Path(target)
     with atomic_directory(target) as staging:
         model.save(staging / MODEL_FILE)
         write_json(staging / HISTORY_FILE, history)
         write_json(staging / EVALUATION_FILE, evaluation)
         (staging / SUMMARY_FILE).write_text(summary + "\n", encoding="utf-8")
+        if missed_images is not None:
+            np.savez_compressed(staging / MISSED_FILE, images=np.asarray(missed_images, dtype=np.uint8))
     return target
 
 
@@ -74,3 +84,15 @@ def read_json(path: str | os.PathLike) -> dict:
     if not isinstance(data, dict):
         raise ValueError(f"{path} should hold a JSON object, found {type(data).__name__}")
     return data
+
+
+def read_missed_images(bundle_dir: str | os.PathLike) -> np.ndarray | None:
+    """The bundle's (k, 28, 28) uint8 thumbnails of misclassified test digits, or None if absent/bad."""
+    try:
+        with np.load(Path(bundle_dir) / MISSED_FILE, allow_pickle=False) as data:
+            images = data["images"]
+    except (OSError, ValueError, KeyError):
+        return None
+    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
+        return None
+    return images

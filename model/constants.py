@@ -17,6 +17,7 @@ MODEL_FILE = "model.keras"
 HISTORY_FILE = "history.json"
 SUMMARY_FILE = "summary.txt"
 EVALUATION_FILE = "evaluation.json"
+MISSED_FILE = "misclassified.npz"  # thumbnails of the misclassified test digits
 
 MNIST_ENV_VAR = "MNIST_NPZ"  # where to find mnist.npz without internet
 MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")

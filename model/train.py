@@ -48,6 +48,7 @@ class TrainResult:
     history: dict  # the bundle's history.json
     evaluation: dict  # the bundle's evaluation.json
     summary: str  # the model.summary() text
+    missed_images: np.ndarray  # (k, 28, 28) uint8: the misclassified test digits
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -89,6 +90,7 @@ def train(
 
     # 1. Prepare the data: flatten to 784, normalize to [0, 1], one-hot labels.
     (x_train, y_train), (x_test, y_test) = mnist
+    test_images = x_test  # kept as uint8 28x28 for the bundle's thumbnails of misses
     if config.augment:
         x_train, y_train = augmented_training_set(x_train, y_train, np.random.default_rng(config.seed))
     x_train, y_train_hot = prepare(x_train, y_train)
@@ -134,7 +136,8 @@ def train(
             "keras_version": keras.__version__,
         }
     )
-    return TrainResult(model, history, evaluation, summary)
+    missed = [miss["index"] for miss in evaluation["misclassified"]]
+    return TrainResult(model, history, evaluation, summary, test_images[missed])
 
 
 def make_optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
@@ -212,7 +215,9 @@ def main(argv=None) -> int:
     )
     result = train(mnist, config, data_source=source)
     # 5. Save: written to a temporary folder, then moved over the previous bundle.
-    write_bundle(args.out, result.model, result.history, result.evaluation, result.summary)
+    write_bundle(
+        args.out, result.model, result.history, result.evaluation, result.summary, result.missed_images
+    )
     print(
         f"test accuracy {result.evaluation['test_accuracy']:.4f}; "
         f"{np.mean(result.history['seconds_per_epoch']):.1f} s/epoch; bundle saved to {args.out}"

@@ -19,7 +19,8 @@ def draw_canvas(strokes, width=18, look="white_on_black", size=SIZE, ellipse=Non
     return in_look(np.asarray(ink), look)
 
 
-def in_look(ink: np.ndarray, look: str) -> np.ndarray:
+def in_look(ink: np.ndarray, look: str, stroke: int = 0) -> np.ndarray:
+    """(H, W) uint8 ink -> (H, W, 4) RGBA canvas; `stroke` is the grey of ink on transparent."""
     canvas = np.zeros(ink.shape + (4,), dtype=np.uint8)
     if look == "white_on_black":
         canvas[..., :3] = ink[..., None]
@@ -28,6 +29,7 @@ def in_look(ink: np.ndarray, look: str) -> np.ndarray:
         canvas[..., :3] = 255 - ink[..., None]
         canvas[..., 3] = 255
     elif look == "transparent":
+        canvas[..., :3] = stroke  # the colour hardly matters: alpha carries the drawing
         canvas[..., 3] = ink
     else:
         raise ValueError(look)

@@ -65,3 +65,32 @@ def test_unreadable_history_is_a_warning_not_a_crash(monkeypatch, trained_bundle
     app = run_app(monkeypatch, bundle)
     assert "history.json is not a readable JSON file" in all_text(app)
     assert not app.get("vega_lite_chart")
+
+
+def test_inside_view_shows_evaluation_weights_and_gallery(monkeypatch, trained_bundle):
+    app = run_app(monkeypatch, trained_bundle)
+    text = all_text(app)
+    assert "How it does on the 10,000 MNIST test digits" in [h.value for h in app.subheader]
+    assert "misclassified test digits match" in text
+    assert len(app.get("vega_lite_chart")) == 4  # 2 curves + confusion heatmap + per-digit bars
+    assert "What the first layer learned" in [h.value for h in app.subheader]
+    assert len(app.get("imgs")) >= 3  # first-layer grid, digit templates, gallery thumbnails
+
+
+def test_inside_view_without_evaluation_explains_instead_of_failing(monkeypatch, trained_bundle, tmp_path):
+    bundle = tmp_path / "no-evaluation"
+    shutil.copytree(trained_bundle, bundle)
+    (bundle / "evaluation.json").unlink()
+    app = run_app(monkeypatch, bundle)
+    text = all_text(app)
+    assert "has no evaluation.json" in text
+    assert "What the first layer learned" in [h.value for h in app.subheader]
+
+
+def test_gallery_filters_by_digit(monkeypatch, trained_bundle):
+    app = run_app(monkeypatch, trained_bundle)
+    evaluation = __import__("json").loads((trained_bundle / "evaluation.json").read_text())
+    true = evaluation["misclassified"][0]["true"]
+    app.selectbox(key="gallery_true").set_value(true).run()
+    expected = sum(1 for m in evaluation["misclassified"] if m["true"] == true)
+    assert f"{expected} misclassified test digits match" in all_text(app)

@@ -77,3 +77,29 @@ def test_page_shows_summary_and_curves(app_url, browser):
     assert page.get_by_text("669,706").first.is_visible()
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2
     page.context.close()
+
+
+def test_inside_view_shows_heatmap_and_gallery_and_the_pad_is_one_click_away(app_url, browser):
+    page = open_app(browser, app_url)
+    page.get_by_role("tab", name="Inside the model").click()
+    page.get_by_text("How it does on the 10,000 MNIST test digits").wait_for()
+    heatmap = page.locator('[data-testid="stVegaLiteChart"]').filter(has=page.locator("canvas, svg"))
+    assert heatmap.count() >= 2  # confusion heatmap and per-digit accuracy (plus the curves)
+    assert page.get_by_text("misclassified test digits match").is_visible()
+    assert page.locator('[data-testid="stImage"]').count() >= 10  # weights and gallery thumbnails
+    page.get_by_role("tab", name="Draw").click()
+    draw(page, SEVEN)
+    assert metric_value(page) == "7"
+    page.context.close()
+
+
+def test_hidden_layers_follow_the_drawing(app_url, browser):
+    page = open_app(browser, app_url)
+    draw(page, ONE)
+    page.get_by_text("Show the hidden layers for this drawing").click()
+    page.get_by_text("Units of layer 2 that lift").wait_for()
+    assert "lift “1”" in page.get_by_text("Units of layer 2 that lift").inner_text()
+    reset_canvas(page)
+    draw(page, SEVEN)
+    assert "lift “7”" in page.get_by_text("Units of layer 2 that lift").inner_text()
+    page.context.close()

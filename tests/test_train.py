@@ -12,7 +12,7 @@ from model.train import TrainConfig, main, parse_args, train
 
 def test_short_real_training_run_writes_a_complete_bundle(trained_bundle):
     names = sorted(p.name for p in trained_bundle.iterdir())
-    assert names == ["evaluation.json", "history.json", "model.keras", "summary.txt"]
+    assert names == ["evaluation.json", "history.json", "misclassified.npz", "model.keras", "summary.txt"]
     history = read_json(trained_bundle / "history.json")
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         assert len(history[key]) == 2
@@ -27,6 +27,9 @@ def test_short_real_training_run_writes_a_complete_bundle(trained_bundle):
     miss = evaluation["misclassified"][0]
     assert miss["true"] != miss["predicted"] and 0 < miss["confidence"] <= 1
     assert "669,706" in (trained_bundle / "summary.txt").read_text()
+    with np.load(trained_bundle / "misclassified.npz", allow_pickle=False) as missed:
+        assert missed["images"].shape == (len(evaluation["misclassified"]), 28, 28)
+        assert missed["images"].dtype == np.uint8
 
 
 def test_same_seed_gives_the_same_model(small_mnist):
@@ -104,6 +107,8 @@ def test_a_new_run_replaces_the_previous_bundle(trained_bundle, small_mnist_npz,
         (["--epochs", "five"], "expected a whole number"),
         (["--batch-size", "-3"], "must be at least 1"),
         (["--seed", "x"], "invalid int value"),
+        (["--learning-rate", "0"], "must be greater than 0"),
+        (["--learning-rate", "fast"], "expected a number"),
         (["--colour", "red"], "unrecognized arguments"),
     ],
 )
@@ -124,3 +129,17 @@ def test_missing_data_file_is_reported_without_a_traceback(tmp_path, capsys):
     assert main(["--data", str(tmp_path / "missing.npz"), "--out", str(tmp_path / "out")]) == 2
     assert "missing.npz" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_lr_decay_follows_a_cosine_to_zero():
+    import keras
+
+    from model.train import make_optimizer
+
+    optimizer = make_optimizer(TrainConfig(epochs=2, lr_decay=True, learning_rate=0.01), steps_per_epoch=10)
+    assert isinstance(optimizer, keras.optimizers.RMSprop)
+    schedule = optimizer.learning_rate if callable(optimizer.learning_rate) else optimizer._learning_rate
+    assert float(schedule(0)) == pytest.approx(0.01)
+    assert float(schedule(10)) == pytest.approx(0.005, rel=1e-3)
+    assert float(schedule(20)) == pytest.approx(0.0, abs=1e-6)
+    assert float(make_optimizer(TrainConfig(), steps_per_epoch=10).learning_rate) == pytest.approx(0.001)
