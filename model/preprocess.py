@@ -27,28 +27,31 @@ def canvas_to_digit(image: np.ndarray) -> np.ndarray | None:
     transparent background (alpha carries the stroke).
     """
     source, background = _ink_source(_validated(image))
-    box = drawing_box(source, background)
-    if box is None:
+    found = drawing_box(source, background)
+    if found is None:
         return None
-    top, bottom, left, right = box
-    digit = fit_to_box(source[top:bottom, left:right], background)
+    (top, bottom, left, right), drawn = found
+    digit = fit_to_box(source[top:bottom, left:right], background, drawn[top:bottom, left:right])
     return None if digit is None else centre_by_mass(digit)
 
 
-def drawing_box(source: np.ndarray, background: np.ndarray) -> tuple[int, int, int, int] | None:
-    """(top, bottom, left, right) of the drawing, or None if nothing is drawn.
+def drawing_box(source: np.ndarray, background: np.ndarray):
+    """((top, bottom, left, right), (H, W) bool drawn pixels) of the drawing, or None if blank.
 
     On a canvas every pixel off the background colour belongs to the drawing (a one-pass test;
     the anti-aliasing fringe adds at most a pixel). Where the background itself is uneven (a
     photo, noise), that test marks everything, and the ink threshold decides instead.
     """
-    box = ink_bounding_box(_differs(source, background))
+    drawn = _differs(source, background)
+    box = ink_bounding_box(drawn)
     if box is None:
         return None
     height, width = source.shape[:2]
     if box != (0, height, 0, width):
-        return box
-    return ink_bounding_box(_ink_level(source, background) > INK_LEVEL / 255.0)
+        return box, drawn
+    drawn = _ink_level(source, background) > INK_LEVEL / 255.0
+    box = ink_bounding_box(drawn)
+    return None if box is None else (box, drawn)
 
 
 def ink_map(image: np.ndarray) -> np.ndarray:
@@ -110,8 +113,11 @@ def _luma_image(pixels: np.ndarray) -> Image.Image:
 
 
 def _luma_of(colour: np.ndarray) -> float:
-    """The brightness (0..255) of one background colour, as `_luma_image` computes it."""
-    return float(np.asarray(_luma_image(colour.reshape(1, 1, -1) if colour.ndim else colour.reshape(1, 1)))[0, 0])
+    """The brightness (0..255) of one background colour, exactly as Pillow's 'L' conversion."""
+    if colour.ndim == 0:
+        return float(colour)
+    red, green, blue = (int(channel) for channel in colour[:3])
+    return float((red * 19595 + green * 38470 + blue * 7471 + 0x8000) >> 16)
 
 
 def _validated(image) -> np.ndarray:
@@ -143,9 +149,9 @@ def ink_bounding_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
 
 
-def fit_to_box(pixels: np.ndarray, background: np.ndarray) -> np.ndarray | None:
-    """(h, w[, c]) uint8 pixels of the drawing's box -> float32 ink, longer side 20 px, aspect kept,
-    MNIST stroke weight; None if it holds only faint haze.
+def fit_to_box(pixels: np.ndarray, background: np.ndarray, drawn: np.ndarray) -> np.ndarray | None:
+    """(h, w[, c]) uint8 pixels of the drawing's box and (h, w) bool drawn pixels -> float32 ink,
+    longer side 20 px, aspect kept, MNIST stroke weight; None if it holds only faint haze.
 
     Works at 4x the final size: the pixels are scaled to leave room for thickening, hairlines
     are thickened there, and every 4x4 block is averaged into one final pixel (anti-aliasing).
@@ -153,8 +159,7 @@ def fit_to_box(pixels: np.ndarray, background: np.ndarray) -> np.ndarray | None:
     height, width = pixels.shape[:2]
     longer = max(height, width)
     work_box = FIT_BOX * WORK_SCALE
-    luma, paper = _luma_image(pixels), _luma_of(background)
-    radius = thickening_radius(np.asarray(luma), paper, work_box / longer)
+    radius = thickening_radius(drawn, work_box / longer)
     scale = (work_box - 2 * radius) / longer  # the thickened digit's longer side is work_box
     sizes = []
     for side in (height, width):
@@ -164,7 +169,8 @@ def fit_to_box(pixels: np.ndarray, background: np.ndarray) -> np.ndarray | None:
     (inner_h, out_h), (inner_w, out_w) = sizes
     # BOX averages every source pixel under a target pixel: the anti-aliasing MNIST used.
     resample = Image.Resampling.BOX if scale <= 1 else Image.Resampling.BILINEAR
-    ink = _ink_from_luma(np.asarray(luma.resize((inner_w, inner_h), resample)), paper)
+    small = _luma_image(pixels).resize((inner_w, inner_h), resample)
+    ink = _ink_from_luma(np.asarray(small), _luma_of(background))
     if ink.max() < INK_LEVEL / 255.0:
         return None
     work = np.zeros((out_h * WORK_SCALE, out_w * WORK_SCALE), dtype=np.float32)
@@ -177,8 +183,8 @@ def fit_to_box(pixels: np.ndarray, background: np.ndarray) -> np.ndarray | None:
 
 
 def stroke_width(ink: np.ndarray) -> float:
-    """Mean stroke width in pixels of an ink image: twice the drawn area over its outline length."""
-    mask = ink > 0.5
+    """Mean stroke width in pixels of an ink image (or bool mask): twice the area over the outline."""
+    mask = ink if ink.dtype == bool else ink > 0.5
     area = int(np.count_nonzero(mask))
     if area == 0:
         return 0.0
@@ -187,14 +193,14 @@ def stroke_width(ink: np.ndarray) -> float:
     return 2.0 * area / max(outline, 1)
 
 
-def thickening_radius(luma: np.ndarray, paper: float, scale: float) -> int:
+def thickening_radius(drawn: np.ndarray, scale: float) -> int:
     """How many work-scale pixels to thicken strokes by: 0 unless they are hairlines.
 
     Thick strokes are left alone: thinning them was tried and lost accuracy (where a fat brush
     fills a loop, the width estimate inflates and erosion wipes out real strokes).
     """
     step = max(1, int(1 / scale))  # measure on a subsample near work scale: cheap, same answer
-    width = stroke_width(_ink_from_luma(luma[::step, ::step], paper)) * step * scale
+    width = stroke_width(drawn[::step, ::step]) * step * scale
     if width == 0.0 or width >= THIN_STROKE * MNIST_STROKE:
         return 0
     return max(0, int(round((MNIST_STROKE - width) / 2)))
