@@ -119,11 +119,13 @@ def drawing_section(classifier: Classifier | None) -> None:
     pad, answer, seen = st.columns([1.05, 1.25, 1], gap="large")
     with pad:
         image = pad_ui()
+        # Rendered on every run, drawing or not, so the switch keeps its state across a reset.
+        show_hidden = st.toggle("Show the hidden layers for this drawing", key="show_hidden")
+    if classifier is None:
+        answer.info("No model is loaded, so drawings cannot be classified yet (see below).")
+        return
+    prediction = classifier.classify_canvas(image) if image is not None else None
     with answer:
-        if classifier is None:
-            st.info("No model is loaded, so drawings cannot be classified yet (see below).")
-            return
-        prediction = classifier.classify_canvas(image) if image is not None else None
         if prediction is None:
             st.metric("Prediction", "–", border=True)
             st.info("Draw a digit (0–9) on the black pad to see what the network thinks it is.")
@@ -139,7 +141,7 @@ def drawing_section(classifier: Classifier | None) -> None:
         probabilities_ui(prediction)
     with seen:
         model_input_ui(prediction)
-    if st.toggle("Show the hidden layers for this drawing", key="show_hidden"):
+    if show_hidden:
         hidden_ui(classifier, prediction)
 
 

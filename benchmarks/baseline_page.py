@@ -18,4 +18,5 @@ result = st_canvas(
     key="pad",
 )
 image = result.image_data
-st.metric("Prediction", "–" if image is None else str(int(np.count_nonzero(image[..., 0])) % 10))
+# The ink pixel count changes with every stroke, so each answer visibly updates the page.
+st.metric("Prediction", "–" if image is None else str(int(np.count_nonzero(image[..., 0]))))

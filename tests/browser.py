@@ -23,23 +23,27 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# Records, in page time, each mouse-up and each end of a script rerun.
-WATCH_RERUNS_JS = """
+# Records, in page time, each mouse-up and the last change to the page outside the drawing
+# surface. Streamlit's "running" flag is not enough: React can batch a fast rerun's
+# running -> notRunning into no change at all.
+WATCH_PAGE_JS = """
 () => {
   window.__mouseUps = [];
-  window.__rerunsDone = [];
+  window.__lastChange = 0;
   document.addEventListener('mouseup', () => window.__mouseUps.push(performance.now()), true);
-  const app = document.querySelector('[data-testid=stApp]');
-  let running = false;
-  new MutationObserver(() => {
-    const state = app.getAttribute('data-test-script-state');
-    if (state === 'running') running = true;
-    else if (state === 'notRunning' && running) {
-      running = false;
-      window.__rerunsDone.push(performance.now());
+  new MutationObserver((records) => {
+    for (const record of records) {
+      const target = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+      if (target && !target.closest('canvas')) window.__lastChange = performance.now();
     }
-  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
 }
+"""
+QUIET_MS = 400  # no page change for this long after the answer appeared: the rerun is done
+ANSWERED_JS = f"""
+() => window.__lastChange > window.__mouseUps.at(-1)
+  && performance.now() - window.__lastChange > {QUIET_MS}
+  && document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'notRunning'
 """
 
 
@@ -107,7 +111,7 @@ def open_app(browser, url: str, width: int = 1280, height: int = 900):
     page.goto(url)
     page.wait_for_selector("canvas.upper-canvas", timeout=60_000)
     wait_idle(page)
-    page.evaluate(WATCH_RERUNS_JS)
+    page.evaluate(WATCH_PAGE_JS)
     return page
 
 
@@ -115,28 +119,36 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     page.wait_for_selector('[data-testid=stApp][data-test-script-state="notRunning"]', timeout=timeout)
 
 
-def draw(page, strokes, steps: int = 4) -> float:
-    """Draw polylines given in canvas pixels; wait for the rerun of the last stroke.
+def draw(page, strokes, steps: int = 4, settle_ms: int = 300) -> float:
+    """Draw polylines given in canvas pixels; wait until the page has answered each stroke.
 
-    Returns the milliseconds from the last mouse-up to the end of the rerun it caused.
+    Waits `settle_ms` before each stroke, as a person lifts the pen between strokes. Returns the
+    milliseconds from the last mouse-up to the last change of the page it caused.
     """
     box = page.locator("canvas.upper-canvas").bounding_box()
     for stroke in strokes:
-        done = page.evaluate("window.__rerunsDone.length")
+        page.wait_for_timeout(settle_ms)
         x0, y0 = stroke[0]
         page.mouse.move(box["x"] + x0, box["y"] + y0)
         page.mouse.down()
         for x, y in stroke[1:]:
             page.mouse.move(box["x"] + x, box["y"] + y, steps=steps)
         page.mouse.up()
-        page.wait_for_function(f"window.__rerunsDone.length > {done}", timeout=30_000)
-    return page.evaluate("window.__rerunsDone.at(-1) - window.__mouseUps.at(-1)")
+        page.wait_for_function(ANSWERED_JS, timeout=30_000, polling=50)
+    return page.evaluate("window.__lastChange - window.__mouseUps.at(-1)")
 
 
 def reset_canvas(page) -> None:
-    done = page.evaluate("window.__rerunsDone.length")
+    """Click the toolbar's reset and wait until the page has settled after it."""
+    page.locator("canvas.upper-canvas").hover()
+    clicked = page.evaluate("performance.now()")
     page.get_by_role("button", name="Reset canvas & history").click()
-    page.wait_for_function(f"window.__rerunsDone.length > {done}", timeout=30_000)
+    page.wait_for_function(
+        f"window.__lastChange > {clicked} && performance.now() - window.__lastChange > {QUIET_MS}",
+        timeout=30_000,
+        polling=50,
+    )
+    wait_idle(page)
 
 
 def metric_value(page, label: str = "Prediction") -> str:

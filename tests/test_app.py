@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Image
 
 from model.constants import BUNDLE_ENV_VAR
 
@@ -17,6 +18,11 @@ def run_app(monkeypatch, bundle) -> AppTest:
     app.run()
     assert not app.exception, app.exception
     return app
+
+
+def count_images(node) -> int:
+    own = 1 if isinstance(node, Image) else 0
+    return own + sum(count_images(child) for child in getattr(node, "children", {}).values())
 
 
 def all_text(app: AppTest) -> str:
@@ -32,7 +38,8 @@ def test_page_shows_flow_summary_curves_and_blank_pad_hint(monkeypatch, trained_
     text = all_text(app)
     assert "784 values in [0, 1]" in text and "softmax" in text
     assert "669,706" in text  # model.summary()
-    assert len(app.get("vega_lite_chart")) == 2  # loss and accuracy curves
+    assert [tab.label for tab in app.tabs] == ["Draw", "Inside the model"]
+    assert len(app.tabs[0].get("vega_lite_chart")) == 2  # loss and accuracy curves
     prediction = [m for m in app.metric if m.label == "Prediction"]
     assert prediction and prediction[0].value == "–"  # a blank pad: no made-up answer
     assert "Draw a digit (0–9)" in text
@@ -64,7 +71,7 @@ def test_unreadable_history_is_a_warning_not_a_crash(monkeypatch, trained_bundle
     (bundle / "history.json").write_text("{not json")
     app = run_app(monkeypatch, bundle)
     assert "history.json is not a readable JSON file" in all_text(app)
-    assert not app.get("vega_lite_chart")
+    assert not app.tabs[0].get("vega_lite_chart")
 
 
 def test_inside_view_shows_evaluation_weights_and_gallery(monkeypatch, trained_bundle):
@@ -72,9 +79,10 @@ def test_inside_view_shows_evaluation_weights_and_gallery(monkeypatch, trained_b
     text = all_text(app)
     assert "How it does on the 10,000 MNIST test digits" in [h.value for h in app.subheader]
     assert "misclassified test digits match" in text
-    assert len(app.get("vega_lite_chart")) == 4  # 2 curves + confusion heatmap + per-digit bars
+    inside = app.tabs[1]
+    assert len(inside.get("vega_lite_chart")) == 2  # confusion heatmap and per-digit accuracy
     assert "What the first layer learned" in [h.value for h in app.subheader]
-    assert len(app.get("imgs")) >= 3  # first-layer grid, digit templates, gallery thumbnails
+    assert count_images(inside) >= 3  # first-layer grid, digit templates, gallery thumbnails
 
 
 def test_inside_view_without_evaluation_explains_instead_of_failing(monkeypatch, trained_bundle, tmp_path):

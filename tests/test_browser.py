@@ -75,7 +75,7 @@ def test_sessions_keep_their_own_drawing(app_url, browser):
 def test_page_shows_summary_and_curves(app_url, browser):
     page = open_app(browser, app_url)
     assert page.get_by_text("669,706").first.is_visible()
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2
+    assert page.locator('[data-testid="stVegaLiteChart"]').filter(visible=True).count() == 2
     page.context.close()
 
 
