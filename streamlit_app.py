@@ -307,10 +307,14 @@ def evaluation_ui(path: Path, evaluation: dict) -> None:
         floor = max(0.0, min(per_class) - 0.02)
         st.altair_chart(
             alt.Chart(bars)
-            .mark_bar()
+            .mark_bar(clip=True)
             .encode(
-                x=alt.X("digit:O"),
-                y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[floor, 1.0]), axis=alt.Axis(format="%")),
+                x=alt.X("digit:O", axis=alt.Axis(labelAngle=0)),
+                y=alt.Y(
+                    "accuracy:Q",
+                    scale=alt.Scale(domain=[floor, 1.0]),
+                    axis=alt.Axis(format=".1%", title=None),
+                ),
                 tooltip=["digit", alt.Tooltip("accuracy:Q", format=".2%")],
             )
             .properties(height=380),
