@@ -73,20 +73,25 @@ def test_sessions_keep_their_own_drawing(app_url, browser):
 
 
 def test_page_shows_summary_and_curves(app_url, browser):
+    from playwright.sync_api import expect
+
     page = open_app(browser, app_url)
-    assert page.get_by_text("669,706").first.is_visible()
-    assert page.locator('[data-testid="stVegaLiteChart"]').filter(visible=True).count() == 2
+    expect(page.get_by_text("Total params: 669,706")).to_be_visible()
+    expect(page.locator('[data-testid="stVegaLiteChart"]').filter(visible=True)).to_have_count(2)
     page.context.close()
 
 
 def test_inside_view_shows_heatmap_and_gallery_and_the_pad_is_one_click_away(app_url, browser):
     page = open_app(browser, app_url)
     page.get_by_role("tab", name="Inside the model").click()
+    from playwright.sync_api import expect
+
     page.get_by_text("How it does on the 10,000 MNIST test digits").wait_for()
-    heatmap = page.locator('[data-testid="stVegaLiteChart"]').filter(has=page.locator("canvas, svg"))
-    assert heatmap.count() >= 2  # confusion heatmap and per-digit accuracy (plus the curves)
-    assert page.get_by_text("misclassified test digits match").is_visible()
-    assert page.locator('[data-testid="stImage"]').count() >= 10  # weights and gallery thumbnails
+    charts = page.locator('[data-testid="stVegaLiteChart"]').filter(visible=True)
+    expect(charts).to_have_count(2)  # the confusion heatmap and per-digit accuracy
+    expect(page.get_by_text("misclassified test digits match")).to_be_visible()
+    gallery = page.locator('[data-testid="stImage"]').filter(visible=True)
+    expect(gallery.nth(9)).to_be_visible()  # weights, templates and gallery thumbnails
     page.get_by_role("tab", name="Draw").click()
     draw(page, SEVEN)
     assert metric_value(page) == "7"
