@@ -61,22 +61,30 @@ def ink_map(image: np.ndarray) -> np.ndarray:
 
 
 def _ink_source(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The pixels that carry the drawing, and the background's colour in the same layout."""
-    if image.ndim == 3 and image.shape[2] == 4 and image[..., 3].min() < 255:
-        return image[..., 3], np.zeros((), dtype=np.uint8)  # transparent: alpha is the ink
+    """The pixels that carry the drawing, and the background's colour in the same layout.
+
+    A see-through background (RGBA whose border is not opaque) means alpha carries the stroke.
+    """
+    background = _background_colour(image)
+    if image.ndim == 3 and image.shape[2] == 4 and background[3] < 255:
+        return image[..., 3], background[3]
+    return image, background
+
+
+def _background_colour(image: np.ndarray) -> np.ndarray:
+    """The canvas colour: what most of 8 border samples agree on, else the border's median."""
     height, width = image.shape[:2]
-    # A canvas has one background colour: usually most of 8 border samples agree on it.
     samples = [image[y, x] for y in (0, height // 2, height - 1) for x in (0, width // 2, width - 1)]
     samples.pop(4)  # the centre is not border
     colours = [sample.tobytes() for sample in samples]
     common = max(set(colours), key=colours.count)
     if colours.count(common) >= 5:
-        return image, samples[colours.index(common)]
-    step = max(1, min(height, width) // 64)  # otherwise the median of ~256 border pixels
+        return samples[colours.index(common)]
+    step = max(1, min(height, width) // 64)  # ~256 border pixels are plenty for a median
     border = np.concatenate(
         [image[0, ::step], image[-1, ::step], image[::step, 0], image[::step, -1]]
     )
-    return image, np.median(border, axis=0).astype(np.uint8)
+    return np.median(border, axis=0).astype(np.uint8)
 
 
 def _differs(source: np.ndarray, background: np.ndarray) -> np.ndarray:

@@ -137,3 +137,10 @@ def test_mnist_digits_pass_through_almost_unchanged(mnist):
         digit = canvas_to_digit(image)
         differences.append(np.abs(digit - image / 255.0).mean())
     assert np.median(differences) < 0.06
+
+
+def test_semi_transparent_strokes_on_an_opaque_canvas_are_still_ink():
+    canvas = draw_canvas(SEVEN)
+    canvas[..., 3] = np.where(canvas[..., 0] > 0, 200, 255)  # the brush itself is see-through
+    expected = canvas_to_digit(draw_canvas(SEVEN))
+    assert np.allclose(canvas_to_digit(canvas), expected, atol=0.01)
