@@ -24,6 +24,7 @@ from model.data import load_mnist
 from model.constants import BUNDLE_ENV_VAR, DEFAULT_BUNDLE_DIR, TRAIN_COMMAND
 from model.history import curves, overfitting_epoch, read_records
 from model.inference import Classifier, Prediction
+from model.upload import read_upload
 
 PAD_SIZE = 280  # the drawing pad, in CSS pixels: 10x MNIST's 28
 ZOOM = 8  # "what the model sees" is shown 8x, as blocks, never blurred
@@ -103,12 +104,12 @@ def probabilities_ui(prediction: Prediction) -> None:
     )
 
 
-def model_input_ui(prediction: Prediction) -> None:
+def model_input_ui(prediction: Prediction, source: str = "Your drawing") -> None:
     pixels = np.kron(prediction.image, np.ones((ZOOM, ZOOM), dtype=np.float32))
     st.subheader("What the model sees")
     st.image((pixels * 255).astype(np.uint8), width=28 * ZOOM)
     st.caption(
-        "Your drawing as MNIST-style 28×28 input (shown 8× as blocks). The network reads it as "
+        f"{source} as MNIST-style 28×28 input (shown 8× as blocks). The network reads it as "
         f"784 values in [0, 1]; {int((prediction.image > 0).sum())} of them are ink."
     )
 
@@ -143,6 +144,45 @@ def drawing_section(classifier: Classifier | None) -> None:
         model_input_ui(prediction)
     if show_hidden:
         hidden_ui(classifier, prediction)
+
+
+@st.fragment
+def upload_section(classifier: Classifier | None) -> None:
+    """A photo or scan of a handwritten digit, through the same preprocessing as a drawing."""
+    with st.expander("Or upload a photo of a handwritten digit (PNG or JPEG)"):
+        upload = st.file_uploader(
+            "Photo of one digit, dark on light paper or light on a dark board",
+            type=["png", "jpg", "jpeg"],
+            key="upload",
+        )
+        if upload is None:
+            return
+        try:
+            pixels = read_upload(upload.getvalue())
+        except ValueError as error:
+            st.error(f"{upload.name}: {error}")
+            return
+        if classifier is None:
+            st.info("No model is loaded, so the photo cannot be classified yet.")
+            return
+        prediction = classifier.classify_canvas(pixels)
+        photo, answer, seen = st.columns([1.05, 1.25, 1], gap="large")
+        photo.image(pixels, caption=f"{upload.name}, lighting evened out", width=260)
+        if prediction is None:
+            answer.warning("No ink found in this photo: is the digit dark on a light background?")
+            return
+        with answer:
+            st.metric(
+                "Prediction for the photo",
+                str(prediction.digit),
+                f"{prediction.confidence:.1%} confidence",
+                delta_color="off",
+                delta_arrow="off",
+                border=True,
+            )
+            probabilities_ui(prediction)
+        with seen:
+            model_input_ui(prediction, source="The photo")
 
 
 def hidden_ui(classifier: Classifier, prediction: Prediction) -> None:
@@ -384,6 +424,7 @@ def main() -> None:
     draw_tab, inside_tab = st.tabs(["Draw", "Inside the model"])
     with draw_tab:
         drawing_section(classifier)
+        upload_section(classifier)
         st.divider()
         model_section(path, load_error)
     with inside_tab:

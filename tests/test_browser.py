@@ -108,3 +108,24 @@ def test_hidden_layers_follow_the_drawing(app_url, browser):
     draw(page, SEVEN)
     assert "lift “7”" in page.get_by_text("Units of layer 2 that lift").inner_text()
     page.context.close()
+
+
+def test_uploaded_photo_is_classified_and_bad_files_explained(app_url, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    from test_upload import photo_of_seven
+
+    photo = tmp_path / "seven.jpg"
+    photo.write_bytes(photo_of_seven())
+    page = open_app(browser, app_url)
+    page.get_by_text("Or upload a photo of a handwritten digit").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
+    expect(page.get_by_text("Prediction for the photo")).to_be_visible(timeout=30_000)
+    assert metric_value(page, "Prediction for the photo") == "7"
+    assert metric_value(page) == "–"  # the drawing pad is untouched
+    page.screenshot(path=str(tmp_path / "upload.png"))
+    text = tmp_path / "notes.png"
+    text.write_bytes(b"this is not really a png")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(text))
+    expect(page.get_by_text("not an image")).to_be_visible(timeout=30_000)
+    page.context.close()

@@ -1,0 +1,74 @@
+"""Read an uploaded photo or scan of a handwritten digit into pixels `canvas_to_digit` accepts."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
+
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024  # a phone photo is 2-6 MB; more is not a digit snapshot
+MAX_UPLOAD_PIXELS = 40_000_000  # Pillow's bomb guard would allow ~179 M; a digit needs far less
+WORK_SIDE = 560  # photos are shrunk so their longer side is at most this (2x the drawing pad)
+ACCEPTED_FORMATS = ("PNG", "JPEG")
+
+
+def read_upload(data: bytes) -> np.ndarray:
+    """PNG or JPEG bytes -> (H, W) uint8 grey pixels, longer side <= 560, upright per EXIF.
+
+    Raises ValueError with a message a person can act on for anything else.
+    """
+    if not data:
+        raise ValueError("The file is empty.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValueError(
+            f"The file is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB. "
+            "Crop the photo to the digit or save it smaller."
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ACCEPTED_FORMATS:
+                raise ValueError(f"Expected a PNG or JPEG image, got {image.format or 'an unknown format'}.")
+            if image.width * image.height > MAX_UPLOAD_PIXELS:
+                raise ValueError(
+                    f"The image is {image.width}x{image.height} pixels; at most "
+                    f"{MAX_UPLOAD_PIXELS / 1e6:.0f} megapixels are accepted."
+                )
+            image.draft("L", (WORK_SIDE, WORK_SIDE))  # JPEG: decode at reduced size, much faster
+            image = ImageOps.exif_transpose(image)
+            grey = _on_white(image).convert("L")
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValueError("This file is not an image Pillow can read (PNG or JPEG expected).") from None
+    except OSError as error:  # truncated or corrupt data
+        raise ValueError(f"The image could not be decoded: {error}") from None
+    grey.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
+    return even_lighting(np.asarray(grey, dtype=np.uint8))
+
+
+def even_lighting(grey: np.ndarray) -> np.ndarray:
+    """(H, W) uint8 photo -> dark ink on an evenly white background (shadows and tint removed).
+
+    Light ink on a dark board is inverted first. The paper's brightness is estimated per region
+    (the brightest values of a coarse grid, smoothed) and every pixel is divided by it.
+    """
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    if np.median(border) < 128:
+        grey = 255 - grey
+    image = Image.fromarray(grey)
+    coarse = image.resize((max(1, image.width // 16), max(1, image.height // 16)), Image.Resampling.BOX)
+    paper = coarse.filter(ImageFilter.MaxFilter(3)).filter(ImageFilter.GaussianBlur(1))
+    paper = np.asarray(paper.resize(image.size, Image.Resampling.BILINEAR), dtype=np.float32)
+    even = grey.astype(np.float32) / np.maximum(paper, 1.0)
+    return np.clip(even * 255.0, 0, 255).astype(np.uint8)
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """Flatten any transparency onto white, as a photo of paper would look."""
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba)
+    return image

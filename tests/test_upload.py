@@ -1,0 +1,91 @@
+"""Uploaded photos: readable formats become pixels for the same preprocessing; others are refused."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFilter
+
+from drawing import SEVEN, draw_canvas
+from model.inference import Classifier
+from model.preprocess import canvas_to_digit
+from model.upload import MAX_UPLOAD_BYTES, read_upload
+
+
+def photo_of_seven(size=(900, 1200), fmt="JPEG", shadow=True) -> bytes:
+    """Dark pen on slightly grey paper with a lighting gradient and noise, like a phone photo."""
+    width, height = size
+    ramp = np.linspace(150, 235, width)[None, :] if shadow else np.full((1, width), 220.0)
+    paper = np.repeat(ramp, height, axis=0)
+    rng = np.random.default_rng(0)
+    paper += rng.normal(0, 4, paper.shape)
+    image = Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8)).convert("RGB")
+    scale = width / 280
+    stroke = [(x * scale, y * scale + 150) for x, y in SEVEN[0]]
+    ImageDraw.Draw(image).line(stroke, fill=(30, 30, 60), width=int(14 * scale), joint="curve")
+    image = image.filter(ImageFilter.GaussianBlur(2))
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, quality=85)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_photo_of_a_digit_is_read_and_recognized(fmt):
+    pixels = read_upload(photo_of_seven(fmt=fmt))
+    assert pixels.dtype == np.uint8 and pixels.ndim == 2 and max(pixels.shape) <= 560
+    result = Classifier.load().classify_canvas(pixels)
+    assert result is not None and result.digit == 7
+
+
+def test_uneven_lighting_is_evened_out():
+    pixels = read_upload(photo_of_seven())
+    paper = np.concatenate([pixels[:20].ravel(), pixels[-20:].ravel()])
+    assert np.percentile(paper, 5) > 200  # the shadowed side is white again
+
+
+def test_light_ink_on_a_dark_board_is_inverted_to_the_same_digit():
+    ink = draw_canvas(SEVEN)[..., 0]  # white on black
+    buffer = io.BytesIO()
+    Image.fromarray(ink).save(buffer, format="PNG")
+    expected = canvas_to_digit(ink)
+    assert np.abs(canvas_to_digit(read_upload(buffer.getvalue())) - expected).mean() < 0.03
+
+
+def test_transparent_png_is_flattened_onto_white():
+    canvas = draw_canvas(SEVEN, look="transparent")
+    buffer = io.BytesIO()
+    Image.fromarray(canvas, mode="RGBA").save(buffer, format="PNG")
+    pixels = read_upload(buffer.getvalue())
+    assert pixels[0, 0] == 255 and pixels.min() < 50
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"%PDF-1.4 definitely not a picture", "not an image"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "not an image|could not be decoded"),
+    ],
+)
+def test_files_that_are_not_images_get_a_clear_message(data, message):
+    with pytest.raises(ValueError, match=message):
+        read_upload(data)
+
+
+def test_other_image_formats_are_refused():
+    buffer = io.BytesIO()
+    Image.new("L", (50, 50), 255).save(buffer, format="GIF")
+    with pytest.raises(ValueError, match="PNG or JPEG"):
+        read_upload(buffer.getvalue())
+
+
+def test_too_large_files_are_refused_before_decoding():
+    with pytest.raises(ValueError, match="limit"):
+        read_upload(b"\xff\xd8\xff" + b"\x00" * MAX_UPLOAD_BYTES)
+
+
+def test_huge_dimensions_are_refused():
+    buffer = io.BytesIO()
+    Image.new("1", (8000, 6000), 1).save(buffer, format="PNG")  # tiny file, 48 megapixels
+    with pytest.raises(ValueError, match="megapixels"):
+        read_upload(buffer.getvalue())
