@@ -104,7 +104,7 @@ def probabilities_ui(prediction: Prediction) -> None:
     )
 
 
-def model_input_ui(prediction: Prediction, source: str = "Your drawing") -> None:
+def model_input_ui(prediction: Prediction, source: str) -> None:
     pixels = np.kron(prediction.image, np.ones((ZOOM, ZOOM), dtype=np.float32))
     st.subheader("What the model sees")
     st.image((pixels * 255).astype(np.uint8), width=28 * ZOOM)
@@ -112,6 +112,22 @@ def model_input_ui(prediction: Prediction, source: str = "Your drawing") -> None
         f"{source} as MNIST-style 28×28 input (shown 8× as blocks). The network reads it as "
         f"784 values in [0, 1]; {int((prediction.image > 0).sum())} of them are ink."
     )
+
+
+def answer_ui(prediction: Prediction, label: str, source: str, answer, seen) -> None:
+    """The digit and its confidence, the ten bars, and the 28x28 input, in two columns."""
+    with answer:
+        st.metric(
+            label,
+            str(prediction.digit),
+            f"{prediction.confidence:.1%} confidence",
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+        )
+        probabilities_ui(prediction)
+    with seen:
+        model_input_ui(prediction, source)
 
 
 @st.fragment
@@ -126,22 +142,12 @@ def drawing_section(classifier: Classifier | None) -> None:
         answer.info("No model is loaded, so drawings cannot be classified yet (see below).")
         return
     prediction = classifier.classify_canvas(image) if image is not None else None
-    with answer:
-        if prediction is None:
+    if prediction is None:
+        with answer:
             st.metric("Prediction", "–", border=True)
             st.info("Draw a digit (0–9) on the black pad to see what the network thinks it is.")
-            return
-        st.metric(
-            "Prediction",
-            str(prediction.digit),
-            f"{prediction.confidence:.1%} confidence",
-            delta_color="off",
-            delta_arrow="off",
-            border=True,
-        )
-        probabilities_ui(prediction)
-    with seen:
-        model_input_ui(prediction)
+        return
+    answer_ui(prediction, "Prediction", "Your drawing", answer, seen)
     if show_hidden:
         hidden_ui(classifier, prediction)
 
@@ -171,18 +177,7 @@ def upload_section(classifier: Classifier | None) -> None:
         if prediction is None:
             answer.warning("No ink found in this photo: is the digit dark on a light background?")
             return
-        with answer:
-            st.metric(
-                "Prediction for the photo",
-                str(prediction.digit),
-                f"{prediction.confidence:.1%} confidence",
-                delta_color="off",
-                delta_arrow="off",
-                border=True,
-            )
-            probabilities_ui(prediction)
-        with seen:
-            model_input_ui(prediction, source="The photo")
+        answer_ui(prediction, "Prediction for the photo", "The photo", answer, seen)
 
 
 def hidden_ui(classifier: Classifier, prediction: Prediction) -> None:
