@@ -21,6 +21,7 @@ import altair as alt
 from model import insight
 from model.bundle import read_missed_images
 from model.data import load_mnist
+from model.feedback import FEEDBACK_ENV_VAR, FeedbackError, FeedbackStore, export_npz, summary
 from model.constants import BUNDLE_ENV_VAR, DEFAULT_BUNDLE_DIR, TRAIN_COMMAND
 from model.history import curves, overfitting_epoch, read_records
 from model.inference import Classifier, Prediction
@@ -64,7 +65,7 @@ def intro_ui() -> None:
 
 
 def pad_ui():
-    """The drawing pad and its brush control; returns the canvas RGBA array or None."""
+    """The drawing pad and its brush control; returns the canvas as an RGBA array and as PNG."""
     result = st_canvas(
         stroke_width=st.session_state.get("brush", 18),
         stroke_color="#FFFFFF",
@@ -78,7 +79,7 @@ def pad_ui():
     )
     st.caption("Draw with the mouse or a finger. The toolbar undoes, redoes and clears.")
     st.slider("Brush width", min_value=6, max_value=40, value=18, key="brush")
-    return result.image_data
+    return result.image_data, result.image_bytes
 
 
 def probabilities_ui(prediction: Prediction) -> None:
@@ -135,7 +136,7 @@ def drawing_section(classifier: Classifier | None) -> None:
     """Reruns alone on every stroke: the pad, the answer, the bars and the model's input."""
     pad, answer, seen = st.columns([1.05, 1.25, 1], gap="large")
     with pad:
-        image = pad_ui()
+        image, png = pad_ui()
         # Rendered on every run, drawing or not, so the switch keeps its state across a reset.
         show_hidden = st.toggle("Show the hidden layers for this drawing", key="show_hidden")
     if classifier is None:
@@ -148,8 +149,35 @@ def drawing_section(classifier: Classifier | None) -> None:
             st.info("Draw a digit (0–9) on the black pad to see what the network thinks it is.")
         return
     answer_ui(prediction, "Prediction", "Your drawing", answer, seen)
+    with answer:
+        feedback_ui(classifier, prediction, png)
     if show_hidden:
         hidden_ui(classifier, prediction)
+
+
+def feedback_ui(classifier: Classifier, prediction: Prediction, png: bytes | None) -> None:
+    """Confirm or correct the answer; the drawing is saved with its true digit."""
+    flash = st.session_state.pop("feedback_flash", None)
+    if flash:
+        st.success(flash)
+    confirm, pick, save = st.columns([1.3, 1, 0.7], vertical_alignment="bottom")
+    label = None
+    if confirm.button(f"✓ Yes, it is a {prediction.digit}", key="confirm"):
+        label = prediction.digit
+    corrected = pick.selectbox("No, it is a", list(range(10)), index=None, placeholder="No, it is…", key="correct_label")
+    if save.button("Save", key="save_correction", disabled=corrected is None):
+        label = corrected
+    if label is None:
+        return
+    try:
+        saved = FeedbackStore().add(
+            prediction.image, label, prediction.digit, prediction.probabilities, classifier.model_id, png
+        )
+    except FeedbackError as error:
+        st.error(str(error))
+        return
+    st.session_state["feedback_flash"] = f"Saved drawing #{saved} as a {label}. See “Your drawings”."
+    st.rerun(scope="app")  # so the "Your drawings" tab shows it too
 
 
 @st.fragment
@@ -408,6 +436,45 @@ def weights_ui(path: Path, classifier: Classifier) -> None:
     st.caption("The 512 weights into each digit's output unit: their mean, spread, extremes, and how many are positive.")
 
 
+def drawings_view() -> None:
+    st.header("Your drawings")
+    store = FeedbackStore()
+    try:
+        drawings = store.drawings()
+    except FeedbackError as error:
+        st.error(str(error))
+        return
+    st.caption(f"Saved in {store.path} (set {FEEDBACK_ENV_VAR} to use another file).")
+    if not drawings:
+        st.info("No drawings saved yet. Draw a digit, then confirm or correct the answer.")
+        return
+    result = summary(drawings)
+    count_col, accuracy_col, download_col = st.columns(3, vertical_alignment="bottom")
+    count_col.metric("Drawings saved", result["count"])
+    accuracy_col.metric("Model accuracy on them", f"{result['accuracy']:.1%}")
+    if len(drawings) >= 2:
+        download_col.download_button(
+            "Download as .npz (mnist.npz layout)",
+            export_npz(drawings),
+            file_name="my_digits.npz",
+            help="x_train/y_train and x_test/y_test (every 5th drawing); train on it with --data.",
+        )
+    confusion = pd.DataFrame(
+        result["confusion_matrix"],
+        index=pd.Index(range(10), name="true"),
+        columns=pd.Index(range(10), name="predicted"),
+    )
+    st.caption("Confusion on your drawings: rows are the digit you meant, columns what the model said")
+    st.dataframe(confusion, width="stretch")
+    st.caption(f"The latest {min(40, len(drawings))} of {len(drawings)}:")
+    columns = st.columns(8)
+    for slot, drawing in enumerate(drawings[:40]):
+        with columns[slot % 8]:
+            st.image(np.kron(drawing.digit, np.ones((3, 3), dtype=np.uint8)), width=84)
+            verdict = "✓" if drawing.label == drawing.predicted else f"model said {drawing.predicted}"
+            st.caption(f"#{drawing.id}: a {drawing.label} ({verdict})")
+
+
 def main() -> None:
     path = bundle_dir()
     classifier, load_error = None, None
@@ -416,7 +483,7 @@ def main() -> None:
     except (FileNotFoundError, ValueError) as error:
         load_error = str(error)
     intro_ui()
-    draw_tab, inside_tab = st.tabs(["Draw", "Inside the model"])
+    draw_tab, inside_tab, drawings_tab = st.tabs(["Draw", "Inside the model", "Your drawings"])
     with draw_tab:
         drawing_section(classifier)
         upload_section(classifier)
@@ -424,6 +491,8 @@ def main() -> None:
         model_section(path, load_error)
     with inside_tab:
         inside_view(path, classifier)
+    with drawings_tab:
+        drawings_view()
 
 
 main()

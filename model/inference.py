@@ -7,6 +7,7 @@ and it gives the same probabilities (checked against Keras in the tests).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,9 @@ class Classifier:
         self.model = keras_model
         self.path = path
         self.weights = _checked_weights(keras_model, path)
+        # Names the exact weights that answered, e.g. in the feedback store.
+        digest = hashlib.sha256(b"".join(w.tobytes() for pair in self.weights for w in pair)).hexdigest()
+        self.model_id = f"{path.parent.name if path else 'model'}-{digest[:12]}"
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> "Classifier":

@@ -12,8 +12,9 @@ from model.constants import BUNDLE_ENV_VAR
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 
-def run_app(monkeypatch, bundle) -> AppTest:
+def run_app(monkeypatch, bundle, feedback_db=None) -> AppTest:
     monkeypatch.setenv(BUNDLE_ENV_VAR, str(bundle))
+    monkeypatch.setenv("DIGITS_FEEDBACK_DB", str(feedback_db or bundle.parent / "feedback-unused.sqlite"))
     app = AppTest.from_file(APP, default_timeout=60)
     app.run()
     assert not app.exception, app.exception
@@ -38,7 +39,7 @@ def test_page_shows_flow_summary_curves_and_blank_pad_hint(monkeypatch, trained_
     text = all_text(app)
     assert "784 values in [0, 1]" in text and "softmax" in text
     assert "669,706" in text  # model.summary()
-    assert [tab.label for tab in app.tabs] == ["Draw", "Inside the model"]
+    assert [tab.label for tab in app.tabs] == ["Draw", "Inside the model", "Your drawings"]
     assert len(app.tabs[0].get("vega_lite_chart")) == 2  # loss and accuracy curves
     prediction = [m for m in app.metric if m.label == "Prediction"]
     assert prediction and prediction[0].value == "–"  # a blank pad: no made-up answer
@@ -102,3 +103,25 @@ def test_gallery_filters_by_digit(monkeypatch, trained_bundle):
     app.selectbox(key="gallery_true").set_value(true).run()
     expected = sum(1 for m in evaluation["misclassified"] if m["true"] == true)
     assert f"{expected} misclassified test digits match" in all_text(app)
+
+
+def test_your_drawings_view_summarises_saved_drawings(monkeypatch, trained_bundle, tmp_path):
+    import numpy as np
+
+    from model.feedback import FeedbackStore
+
+    store = FeedbackStore(tmp_path / "f.sqlite")
+    for label, predicted in [(3, 3), (7, 1), (7, 7)]:
+        store.add(np.zeros((28, 28)), label, predicted, [0.1] * 10, "m", None)
+    app = run_app(monkeypatch, trained_bundle, tmp_path / "f.sqlite")
+    facts = {m.label: m.value for m in app.metric}
+    assert facts["Drawings saved"] == "3" and facts["Model accuracy on them"] == "66.7%"
+    assert "a 7 (model said 1)" in all_text(app)
+
+
+def test_damaged_feedback_store_is_reported_not_fatal(monkeypatch, trained_bundle, tmp_path):
+    damaged = tmp_path / "f.sqlite"
+    damaged.write_bytes(b"garbage" * 500)
+    app = run_app(monkeypatch, trained_bundle, damaged)
+    assert "is damaged" in all_text(app)
+    assert "669,706" in all_text(app)  # the rest of the page is there

@@ -2,7 +2,19 @@
 
 import pytest
 
-from browser import ONE, SEVEN, ZERO, chromium_available, draw, launch, metric_value, open_app, reset_canvas, streamlit_server
+from browser import (
+    ONE,
+    SEVEN,
+    ZERO,
+    chromium_available,
+    draw,
+    launch,
+    metric_value,
+    open_app,
+    reset_canvas,
+    streamlit_server,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.skipif(
     not chromium_available(), reason="needs Debian's chromium (apt-get install -y chromium)"
@@ -10,8 +22,13 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def app_url():
-    with streamlit_server("streamlit_app.py") as url:
+def feedback_db(tmp_path_factory):
+    return tmp_path_factory.mktemp("feedback") / "feedback.sqlite"
+
+
+@pytest.fixture(scope="module")
+def app_url(feedback_db):
+    with streamlit_server("streamlit_app.py", env={"DIGITS_FEEDBACK_DB": str(feedback_db)}) as url:
         yield url
 
 
@@ -92,7 +109,7 @@ def test_inside_view_shows_heatmap_and_gallery_and_the_pad_is_one_click_away(app
     expect(page.get_by_text("misclassified test digits match")).to_be_visible()
     gallery = page.locator('[data-testid="stImage"]').filter(visible=True)
     expect(gallery.nth(9)).to_be_visible()  # weights, templates and gallery thumbnails
-    page.get_by_role("tab", name="Draw").click()
+    page.get_by_role("tab", name="Draw", exact=True).click()
     draw(page, SEVEN)
     assert metric_value(page) == "7"
     page.context.close()
@@ -128,4 +145,25 @@ def test_uploaded_photo_is_classified_and_bad_files_explained(app_url, browser, 
     text.write_bytes(b"this is not really a png")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(text))
     expect(page.get_by_text("not an image")).to_be_visible(timeout=30_000)
+    page.context.close()
+
+
+def test_corrected_drawing_is_saved_and_shown_in_your_drawings(app_url, browser, feedback_db):
+    from playwright.sync_api import expect
+
+    from model.feedback import FeedbackStore
+
+    page = open_app(browser, app_url)
+    draw(page, SEVEN)
+    assert metric_value(page) == "7"
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="No, it is a").click()
+    page.get_by_role("option", name="1", exact=True).click()
+    wait_idle(page)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("as a 1. See “Your drawings”")).to_be_visible(timeout=30_000)
+    saved = FeedbackStore(feedback_db).drawings()
+    assert saved[0].label == 1 and saved[0].predicted == 7
+    assert FeedbackStore(feedback_db).canvas_png(saved[0].id).startswith(b"\x89PNG")
+    page.get_by_role("tab", name="Your drawings").click()
+    expect(page.get_by_text(f"#{saved[0].id}: a 1 (model said 7)")).to_be_visible()
     page.context.close()

@@ -1,0 +1,175 @@
+"""The feedback store: drawings people confirmed or corrected, kept in SQLite for later training.
+
+Each row holds the 28x28 input the model saw, the canvas as PNG, the predicted and the true
+digit, the probabilities, which model answered, and when. Every call opens its own connection
+(SQLite serialises writers; WAL lets readers go on meanwhile), so browser sessions and threads
+can submit at once without losing rows.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from model.constants import IMAGE_SIDE, NUM_CLASSES, PACKAGE_DIR
+
+FEEDBACK_ENV_VAR = "DIGITS_FEEDBACK_DB"
+DEFAULT_FEEDBACK_DB = PACKAGE_DIR.parent / "data" / "feedback.sqlite"  # data/ is git-ignored
+BUSY_TIMEOUT_S = 10.0  # how long a writer waits for another before reporting the store busy
+TEST_EVERY = 5  # export: every 5th drawing goes to the test split, the rest to training
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS drawings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    predicted INTEGER NOT NULL CHECK (predicted BETWEEN 0 AND 9),
+    label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),
+    probabilities TEXT NOT NULL,
+    digit BLOB NOT NULL,
+    canvas_png BLOB
+)
+"""
+
+
+class FeedbackError(Exception):
+    """The store cannot be used (corrupt, locked, unwritable); the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Drawing:
+    id: int
+    created: str
+    model_id: str
+    predicted: int
+    label: int
+    probabilities: list[float]
+    digit: np.ndarray  # (28, 28) uint8
+
+
+def feedback_path() -> Path:
+    return Path(os.environ.get(FEEDBACK_ENV_VAR) or DEFAULT_FEEDBACK_DB)
+
+
+class FeedbackStore:
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = Path(path) if path is not None else feedback_path()
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(SCHEMA)
+            return connection
+        except (sqlite3.Error, OSError) as error:
+            raise self._explain(error) from error
+
+    def _explain(self, error: Exception) -> FeedbackError:
+        text = str(error)
+        if "locked" in text or "busy" in text:
+            return FeedbackError(f"The feedback store {self.path} is busy (locked by another program); try again.")
+        if "not a database" in text or "malformed" in text:
+            return FeedbackError(
+                f"The feedback store {self.path} is damaged ({text}). Move it aside; a new one "
+                "will be started."
+            )
+        return FeedbackError(f"The feedback store {self.path} cannot be used: {text}")
+
+    def add(
+        self, digit: np.ndarray, label: int, predicted: int, probabilities, model_id: str, canvas_png: bytes | None
+    ) -> int:
+        """Store one drawing: (28, 28) float in [0, 1] as shown to the model, and its true label."""
+        digit = np.asarray(digit)
+        if digit.shape != (IMAGE_SIDE, IMAGE_SIDE):
+            raise ValueError(f"expected a (28, 28) digit, got {digit.shape}")
+        for name, value in (("label", label), ("predicted", predicted)):
+            if not 0 <= int(value) < NUM_CLASSES:
+                raise ValueError(f"{name} must be a digit 0-9, got {value}")
+        pixels = np.round(np.clip(digit, 0.0, 1.0) * 255).astype(np.uint8)
+        row = (
+            datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            model_id,
+            int(predicted),
+            int(label),
+            json.dumps([round(float(p), 6) for p in probabilities]),
+            pixels.tobytes(),
+            canvas_png,
+        )
+        try:
+            with closing(self._connect()) as connection, connection:
+                cursor = connection.execute(
+                    "INSERT INTO drawings (created, model_id, predicted, label, probabilities, digit, canvas_png)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+                return int(cursor.lastrowid)
+        except sqlite3.Error as error:
+            raise self._explain(error) from error
+
+    def drawings(self, newest_first: bool = True) -> list[Drawing]:
+        order = "DESC" if newest_first else "ASC"
+        try:
+            with closing(self._connect()) as connection:
+                rows = connection.execute(
+                    "SELECT id, created, model_id, predicted, label, probabilities, digit"
+                    f" FROM drawings ORDER BY id {order}"
+                ).fetchall()
+        except sqlite3.Error as error:
+            raise self._explain(error) from error
+        return [
+            Drawing(
+                row[0], row[1], row[2], row[3], row[4], json.loads(row[5]),
+                np.frombuffer(row[6], dtype=np.uint8).reshape(IMAGE_SIDE, IMAGE_SIDE),
+            )
+            for row in rows
+        ]
+
+    def canvas_png(self, drawing_id: int) -> bytes | None:
+        try:
+            with closing(self._connect()) as connection:
+                row = connection.execute("SELECT canvas_png FROM drawings WHERE id = ?", (drawing_id,)).fetchone()
+        except sqlite3.Error as error:
+            raise self._explain(error) from error
+        return None if row is None else row[0]
+
+
+def summary(drawings: list[Drawing]) -> dict:
+    """Count, the model's accuracy on them, and their 10x10 confusion (rows = true label)."""
+    matrix = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=np.int64)
+    for drawing in drawings:
+        matrix[drawing.label, drawing.predicted] += 1
+    count = len(drawings)
+    return {
+        "count": count,
+        "accuracy": float(np.trace(matrix) / count) if count else None,
+        "confusion_matrix": matrix,
+    }
+
+
+def export_npz(drawings: list[Drawing]) -> bytes:
+    """Drawings -> an .npz in mnist.npz's layout (x_* uint8 (n, 28, 28), y_* uint8); every 5th is test.
+
+    Usable with `python -m model.train --data` once there are at least two drawings.
+    """
+    if len(drawings) < 2:
+        raise ValueError("At least two drawings are needed: one for training, one for testing.")
+    ordered = sorted(drawings, key=lambda d: d.id)
+    images = np.stack([d.digit for d in ordered])
+    labels = np.array([d.label for d in ordered], dtype=np.uint8)
+    test = np.arange(len(ordered)) % TEST_EVERY == TEST_EVERY - 1
+    if not test.any():
+        test[-1] = True
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer, x_train=images[~test], y_train=labels[~test], x_test=images[test], y_test=labels[test]
+    )
+    return buffer.getvalue()
