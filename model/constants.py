@@ -12,6 +12,7 @@ DEFAULT_EPOCHS = 5  # the tutorial's fit
 DEFAULT_BATCH_SIZE = 32  # the tutorial's batch size (Keras' default)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
 DEFAULT_BUNDLE_DIR = PACKAGE_DIR / "artifacts"  # the committed, trained bundle
 MODEL_FILE = "model.keras"
 HISTORY_FILE = "history.json"

@@ -32,6 +32,28 @@ def load_mnist_with_source(path=None) -> tuple[tuple[Split, Split], str]:
     return _load_from_keras(), "keras.datasets.mnist.load_data()"
 
 
+def locate_mnist(path: str | os.PathLike | None = None) -> str | None:
+    """Check that MNIST can be loaded before a run starts: the validated file to train on.
+
+    Returns `path` (or $MNIST_NPZ) resolved, else Keras' cached download (fetched now if there
+    is internet), else None when Keras' loader worked without leaving a file. Raises
+    FileNotFoundError or ValueError, with how to provide the data, when none is usable.
+    """
+    if path is None:
+        path = os.environ.get(MNIST_ENV_VAR) or None
+    if path is not None:
+        read_mnist_npz(path)
+        return str(Path(path).resolve())
+    _load_from_keras()
+    cached = keras_cache_path()
+    return str(cached) if cached.is_file() else None
+
+
+def keras_cache_path() -> Path:
+    """Where keras.datasets.mnist.load_data() keeps its download."""
+    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "datasets" / "mnist.npz"
+
+
 def read_mnist_npz(path: str | os.PathLike) -> tuple[Split, Split]:
     """Read and validate an mnist.npz file; never unpickles."""
     path = Path(path)
@@ -92,6 +114,22 @@ def _load_from_keras() -> tuple[Split, Split]:
             f"({error.__class__.__name__}: {str(error)[:200]}). Provide a local copy with "
             f"--data path/to/mnist.npz or the {MNIST_ENV_VAR} environment variable."
         ) from error
+
+
+def add_extra(mnist: tuple[Split, Split], extra: tuple[Split, Split], repeat: int = 1) -> tuple[Split, Split]:
+    """MNIST plus another mnist-layout dataset's training split (repeated `repeat` times).
+
+    The test split stays MNIST's, so test accuracy remains comparable between runs.
+    """
+    (x_train, y_train), test = mnist
+    (x_extra, y_extra), _ = extra
+    return (
+        (
+            np.concatenate([x_train, *[x_extra] * repeat]),
+            np.concatenate([y_train, *[y_extra] * repeat]),
+        ),
+        test,
+    )
 
 
 def flatten(images: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ Story order: prepare the data, build, train, evaluate, save.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -20,9 +21,10 @@ import numpy as np
 from model.augment import augment_batch, augmented_training_set
 from model.bundle import write_bundle
 from model.constants import DEFAULT_BATCH_SIZE, DEFAULT_BUNDLE_DIR, DEFAULT_EPOCHS
-from model.data import load_mnist_with_source, prepare
+from model.data import add_extra, load_mnist_with_source, prepare, read_mnist_npz
 from model.evaluate import evaluation_report
 from model.network import build_mlp, compile_mlp, summary_text
+from model.progress import ProgressFile
 
 DEFAULT_LEARNING_RATE = 0.001  # Keras' RMSprop default
 STEPS_PER_EXECUTION = 64  # batches per compiled call: Python overhead paid once per 64 steps
@@ -81,18 +83,37 @@ def training_inputs(x_train, y_train, config: TrainConfig) -> dict:
     return {"x": pipeline}
 
 
+class TrainingCancelled(KeyboardInterrupt):
+    """Raised in the training process when it is asked to stop (SIGTERM from the app's cancel)."""
+
+
 def train(
-    mnist, config: TrainConfig, data_source: str = "", callbacks=(), verbose: int = 1
+    mnist, config: TrainConfig, data_source: str = "", callbacks=(), verbose: int = 1, on_phase=None
 ) -> TrainResult:
-    """Raw MNIST ((x_train, y_train), (x_test, y_test)) uint8 -> trained model, history and evaluation."""
+    """Raw MNIST ((x_train, y_train), (x_test, y_test)) uint8 -> trained model, history and evaluation.
+
+    `callbacks` are Keras callbacks (per batch and epoch progress); `on_phase(name, **fields)` is
+    told when the data preparation ("preparing", with prepared=[done, total, seconds] while
+    augmenting) and the evaluation ("evaluating") start.
+    """
+    on_phase = on_phase or (lambda name, **fields: None)
     if config.seed is not None:
         keras.utils.set_random_seed(config.seed)
 
     # 1. Prepare the data: flatten to 784, normalize to [0, 1], one-hot labels.
     (x_train, y_train), (x_test, y_test) = mnist
     test_images = x_test  # kept as uint8 28x28 for the bundle's thumbnails of misses
+    on_phase("preparing")
     if config.augment:
-        x_train, y_train = augmented_training_set(x_train, y_train, np.random.default_rng(config.seed))
+        started = time.perf_counter()
+        x_train, y_train = augmented_training_set(
+            x_train,
+            y_train,
+            np.random.default_rng(config.seed),
+            on_progress=lambda done, total: on_phase(
+                "preparing", prepared=[done, total, round(time.perf_counter() - started, 2)]
+            ),
+        )
     x_train, y_train_hot = prepare(x_train, y_train)
     x_test, y_test_hot = prepare(x_test, y_test)
 
@@ -120,6 +141,7 @@ def train(
     train_seconds = time.perf_counter() - started
 
     # 4. Evaluate on the test set.
+    on_phase("evaluating")
     probabilities = model.predict(x_test, batch_size=1024, verbose=0)
     evaluation = evaluation_report(probabilities, y_test)
 
@@ -195,16 +217,63 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--lr-decay", action="store_true", help="decay the learning rate along a cosine to 0 by the last epoch"
     )
+    parser.add_argument(
+        "--limit", type=positive_int, default=None, help="train on the first N training images only (quick runs)"
+    )
+    parser.add_argument(
+        "--extra",
+        type=Path,
+        default=None,
+        help="an .npz in mnist.npz's layout (e.g. the app's export of your drawings): its x_train is "
+        "added to the training images, its x_test is evaluated separately",
+    )
+    parser.add_argument(
+        "--extra-repeat",
+        type=positive_int,
+        default=1,
+        help="how many times the --extra training images are repeated (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--progress", type=Path, default=None, help="keep a JSON status file here (used by the app)"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    progress = None
+    if args.progress is not None:
+        progress = ProgressFile(args.progress, settings=_settings(args))
+        signal.signal(signal.SIGTERM, _cancel)
+    try:
+        return _run(args, progress)
+    except TrainingCancelled:
+        if progress:
+            progress.phase("cancelled", "Cancelled: nothing was saved.")
+        print("cancelled: nothing saved", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if progress:
+            progress.phase("failed", f"{error.__class__.__name__}: {error}")
+        raise
+
+
+def _run(args: argparse.Namespace, progress: ProgressFile | None) -> int:
+    phase = progress.phase if progress else (lambda name, message="", **fields: None)
+    phase("loading")
     try:
         mnist, source = load_mnist_with_source(args.data)
+        extra = read_mnist_npz(args.extra) if args.extra is not None else None
     except (FileNotFoundError, ValueError) as error:
+        phase("failed", str(error))
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.limit:
+        (x_train, y_train), test = mnist
+        mnist = ((x_train[: args.limit], y_train[: args.limit]), test)
+    if extra is not None:
+        mnist = add_extra(mnist, extra, args.extra_repeat)
+        source += f" + {args.extra} (x{args.extra_repeat})"
     config = TrainConfig(
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -213,16 +282,58 @@ def main(argv=None) -> int:
         learning_rate=args.learning_rate,
         lr_decay=args.lr_decay,
     )
-    result = train(mnist, config, data_source=source)
+    result = train(
+        mnist,
+        config,
+        data_source=source,
+        callbacks=[progress] if progress else (),
+        verbose=2 if progress else 1,  # a log file gets one line per epoch, not a redrawn bar
+        on_phase=phase,
+    )
+    if extra is not None:
+        result.history["extra"] = extra_report(result.model, extra, args)
     # 5. Save: written to a temporary folder, then moved over the previous bundle.
+    phase("saving")
     write_bundle(
         args.out, result.model, result.history, result.evaluation, result.summary, result.missed_images
     )
+    accuracy = result.evaluation["test_accuracy"]
+    phase("done", f"Test accuracy {accuracy:.2%}.", test_accuracy=accuracy, bundle=str(args.out))
     print(
-        f"test accuracy {result.evaluation['test_accuracy']:.4f}; "
+        f"test accuracy {accuracy:.4f}; "
         f"{np.mean(result.history['seconds_per_epoch']):.1f} s/epoch; bundle saved to {args.out}"
     )
     return 0
+
+
+def extra_report(model, extra, args: argparse.Namespace) -> dict:
+    """How many --extra images were trained on, and the accuracy on its held-out x_test."""
+    (x_train, _), (x_test, y_test) = extra
+    x_test, _ = prepare(x_test, y_test)
+    predicted = model.predict(x_test, batch_size=1024, verbose=0).argmax(axis=1)
+    return {
+        "path": str(args.extra),
+        "train_images": int(len(x_train)),
+        "repeat": args.extra_repeat,
+        "test_images": int(len(y_test)),
+        "test_accuracy": float(np.mean(predicted == y_test)),
+    }
+
+
+def _settings(args: argparse.Namespace) -> dict:
+    return {
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "augment": args.augment,
+        "seed": args.seed,
+        "limit": args.limit,
+        "extra": str(args.extra) if args.extra else None,
+        "extra_repeat": args.extra_repeat,
+    }
+
+
+def _cancel(signum, frame):
+    raise TrainingCancelled()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,160 @@
+"""Training runs in the background: real training processes, their progress, cancel, failures."""
+
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+
+from model.bundle import read_json
+from model.inference import Classifier
+from model.progress import read_status, remaining_seconds, write_status
+from model.runs import RunError, RunSettings, cancel_run, delete_run, list_runs, read_run, start_run
+from model.train import main
+
+
+def wait_for(folder, condition, timeout=120.0):
+    """Poll a run folder until `condition(run)` holds; returns the run."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = read_run(folder)
+        if run is not None and condition(run):
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"run in {folder} never got there; last state {run and run.state}: {run and run.status}")
+
+
+def log_of(run) -> str:
+    return (run.folder / "train.log").read_text(errors="replace")[-3000:]
+
+
+def test_a_run_trains_in_the_background_and_leaves_a_usable_bundle(tmp_path, small_mnist_npz):
+    run = start_run(RunSettings(epochs=2, batch_size=64, limit=1000, seed=0), str(small_mnist_npz), tmp_path)
+    assert run.active and run.alive
+    with pytest.raises(RunError, match="Another training run is in progress"):
+        start_run(RunSettings(epochs=1), str(small_mnist_npz), tmp_path)  # one at a time
+
+    run = wait_for(run.folder, lambda r: not r.active and not r.alive)
+    assert run.state == "done", log_of(run)
+    assert run.usable and not run.alive
+    status = run.status
+    assert status["epoch"] == 2 and status["epochs"] == 2 and status["steps"] == 16  # 1,000 / 64
+    assert len(status["history"]["val_accuracy"]) == 2 and status["elapsed"] > 0
+    assert sorted(p.name for p in run.bundle.iterdir()) == [
+        "evaluation.json", "history.json", "misclassified.npz", "model.keras", "summary.txt",
+    ]
+    assert run.test_accuracy == read_json(run.bundle / "evaluation.json")["test_accuracy"]
+    assert run.test_accuracy > 0.7  # 1,000 real digits, 2 epochs
+    assert run.settings["limit"] == 1000 and run.settings["batch_size"] == 64
+    assert "--limit 1000" in " ".join(run.info["command"])
+    assert [r.id for r in list_runs(tmp_path)] == [run.id]
+    assert not [p.name for p in run.folder.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_bundle_from_a_run_classifies_real_digits_as_its_evaluation_says(tmp_path, small_mnist_npz, small_mnist):
+    run = start_run(RunSettings(epochs=2, batch_size=32, seed=1), str(small_mnist_npz), tmp_path)
+    run = wait_for(run.folder, lambda r: not r.active and not r.alive)
+    assert run.state == "done", log_of(run)
+    classifier = Classifier.load(run.bundle)  # the app's loader: safe mode, NumPy forward pass
+    _, (x_test, y_test) = small_mnist
+    evaluation = read_json(run.bundle / "evaluation.json")
+    missed = {miss["index"] for miss in evaluation["misclassified"]}
+    right = [
+        classifier.classify_digit(image.astype(np.float32) / 255).digit == label
+        for image, label in zip(x_test[:300], y_test[:300])
+    ]
+    assert right == [index not in missed for index in range(300)]  # the same answers as Keras gave
+    assert np.mean(right) > 0.8  # and it learned: 3,000 real digits, 2 epochs
+
+
+def test_cancel_stops_the_run_and_saves_nothing(tmp_path, small_mnist_npz):
+    run = start_run(RunSettings(epochs=20, batch_size=32, seed=0), str(small_mnist_npz), tmp_path)
+    run = wait_for(run.folder, lambda r: r.state == "training" and r.status.get("step", 0) > 0 or not r.active)
+    assert run.state == "training", log_of(run)
+    cancel_run(run)
+    run = wait_for(run.folder, lambda r: not r.alive, timeout=30)
+    assert run.state == "cancelled"
+    assert run.status["state"] == "cancelled"  # the process itself recorded it
+    assert "nothing was saved" in run.status["message"]
+    assert not run.bundle.exists()
+    assert not [p.name for p in run.folder.iterdir() if p.name.startswith(".")]  # no half-written bundle
+    delete_run(run)
+    assert not run.folder.exists()
+
+
+def test_a_killed_training_process_shows_as_interrupted(tmp_path, small_mnist_npz):
+    run = start_run(RunSettings(epochs=20, batch_size=32), str(small_mnist_npz), tmp_path)
+    run = wait_for(run.folder, lambda r: r.state in ("preparing", "training") or not r.active)
+    assert run.active, log_of(run)
+    os.killpg(int((run.folder / "pid").read_text()), signal.SIGKILL)
+    run = wait_for(run.folder, lambda r: not r.active, timeout=30)
+    assert run.state == "interrupted" and not run.bundle.exists()
+    assert not run.usable
+    # The machine is free again: a new run may start.
+    again = start_run(RunSettings(epochs=1, limit=100), str(small_mnist_npz), tmp_path)
+    wait_for(again.folder, lambda r: not r.active)
+
+
+def test_a_run_on_a_malformed_data_file_fails_with_the_reason(tmp_path):
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, x_train=np.zeros((3, 5), np.uint8))
+    run = start_run(RunSettings(epochs=1), str(bad), tmp_path / "runs")
+    run = wait_for(run.folder, lambda r: not r.active and not r.alive)
+    assert run.state == "failed"
+    assert "missing keys" in run.status["message"] and not run.bundle.exists()
+
+
+@pytest.mark.parametrize(
+    "settings, problem",
+    [
+        (RunSettings(epochs=0), "Epochs must be between 1 and 20"),
+        (RunSettings(epochs=21), "Epochs must be between 1 and 20"),
+        (RunSettings(batch_size=48), "Batch size must be one of"),
+        (RunSettings(limit=0), "at least 1"),
+    ],
+)
+def test_out_of_range_settings_are_refused_before_anything_starts(tmp_path, settings, problem):
+    with pytest.raises(RunError, match=problem):
+        start_run(settings, None, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_extra_drawings_are_added_to_training_and_scored_on_their_own(tmp_path, small_mnist_npz, small_mnist):
+    (x_train, y_train), (x_test, y_test) = small_mnist
+    extra = tmp_path / "mine.npz"
+    np.savez(extra, x_train=x_test[:40], y_train=y_test[:40], x_test=x_test[40:50], y_test=y_test[40:50])
+    out = tmp_path / "bundle"
+    args = ["--data", str(small_mnist_npz), "--limit", "500", "--epochs", "1", "--seed", "0", "--out", str(out)]
+    assert main([*args, "--extra", str(extra), "--extra-repeat", "3"]) == 0
+    history = read_json(out / "history.json")
+    assert history["train_samples"] == 500 + 3 * 40
+    assert history["extra"]["train_images"] == 40 and history["extra"]["test_images"] == 10
+    assert 0 <= history["extra"]["test_accuracy"] <= 1
+    assert "mine.npz (x3)" in history["data_source"]
+
+
+def test_a_malformed_extra_file_is_refused_with_a_clear_error(tmp_path, small_mnist_npz, capsys):
+    extra = tmp_path / "mine.npz"
+    extra.write_bytes(b"not an npz")
+    out = tmp_path / "bundle"
+    assert main(["--data", str(small_mnist_npz), "--extra", str(extra), "--out", str(out)]) == 2
+    assert "not a valid MNIST npz" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_status_file_is_replaced_whole_and_bad_files_read_as_none(tmp_path):
+    path = tmp_path / "status.json"
+    write_status(path, {"state": "training", "epoch": 1})
+    assert read_status(path) == {"state": "training", "epoch": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["status.json"]  # no staging file left
+    path.write_text("{half")
+    assert read_status(path) is None
+    assert read_status(tmp_path / "missing.json") is None
+
+
+def test_remaining_time_follows_the_pace_so_far():
+    assert remaining_seconds(10.0, epoch=1, step=0, epochs=4, steps=100) == pytest.approx(30.0)
+    assert remaining_seconds(10.0, epoch=0, step=50, epochs=1, steps=100) == pytest.approx(10.0)
+    assert remaining_seconds(0.0, epoch=0, step=0, epochs=5, steps=100) is None  # no pace yet
+    assert remaining_seconds(5.0, epoch=2, step=0, epochs=2, steps=100) == 0.0
