@@ -7,8 +7,10 @@ UI only: every computation comes from the `model` package.
 
 from __future__ import annotations
 
+import argparse
 import gc
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,15 +22,33 @@ import altair as alt
 
 from model import insight
 from model.bundle import read_missed_images
-from model.data import load_mnist
+from model.constants import BUNDLE_ENV_VAR, DEFAULT_BUNDLE_DIR, MNIST_ENV_VAR, MODEL_FILE, TRAIN_COMMAND
+from model.data import keras_cache_path, load_mnist, locate_mnist
 from model.feedback import FEEDBACK_ENV_VAR, FeedbackError, FeedbackStore, export_npz, summary
-from model.constants import BUNDLE_ENV_VAR, DEFAULT_BUNDLE_DIR, TRAIN_COMMAND
 from model.history import curves, overfitting_epoch, read_records
 from model.inference import Classifier, Prediction
+from model.progress import remaining_seconds
+from model.runs import (
+    BATCH_SIZES,
+    MAX_EPOCHS,
+    RUNS_ENV_VAR,
+    Run,
+    RunError,
+    RunSettings,
+    cancel_run,
+    delete_run,
+    list_runs,
+    read_run,
+    runs_dir,
+    start_run,
+)
 from model.upload import read_upload
 
 PAD_SIZE = 280  # the drawing pad, in CSS pixels: 10x MNIST's 28
 ZOOM = 8  # "what the model sees" is shown 8x, as blocks, never blurred
+TRAIN_IMAGE_CHOICES = {"all 60,000": None, "10,000": 10_000, "1,000 (a quick try)": 1_000}
+EXTRA_REPEAT = 10  # a few dozen drawings among 60,000 digits need repeating to count
+COMMITTED = "committed"  # the model choice meaning the bundle the app started with
 
 st.set_page_config(page_title="Draw a digit · MNIST MLP", page_icon="✏️", layout="wide")
 
@@ -37,8 +57,30 @@ def bundle_dir() -> Path:
     return Path(os.environ.get(BUNDLE_ENV_VAR) or DEFAULT_BUNDLE_DIR)
 
 
-@st.cache_resource(show_spinner="Loading the model…")
-def load_classifier(path: str) -> Classifier:
+def app_options() -> tuple[argparse.Namespace, str | None]:
+    """Options after `streamlit run streamlit_app.py --`: (options, error message or None)."""
+    parser = argparse.ArgumentParser(prog="streamlit run streamlit_app.py --", exit_on_error=False)
+    parser.add_argument("--data", type=Path, default=None, help="mnist.npz for training in the app")
+    launched = Path(sys.argv[0]).name == Path(__file__).name  # not when a test harness runs the page
+    try:
+        options, unknown = parser.parse_known_args(sys.argv[1:] if launched else [])
+    except argparse.ArgumentError as error:
+        return parser.parse_args([]), f"Command-line option ignored: {error}. Usage: {parser.format_usage()}"
+    if unknown:
+        return options, f"Unknown command-line options ignored: {' '.join(unknown)}. Usage: {parser.format_usage()}"
+    return options, None
+
+
+def bundle_stamp(path: Path) -> int:
+    """Changes when the bundle's model file is replaced: part of every cache key for a bundle."""
+    try:
+        return (path / MODEL_FILE).stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+@st.cache_resource(show_spinner="Loading the model…", max_entries=8)
+def load_classifier(path: str, stamp: int) -> Classifier:
     classifier = Classifier.load(path)
     # Streamlit collects garbage after every rerun; with TensorFlow's thousands of modules loaded
     # a full collection costs ~100 ms. Freezing what exists now (once per process) avoids that.
@@ -46,8 +88,8 @@ def load_classifier(path: str) -> Classifier:
     return classifier
 
 
-@st.cache_data
-def load_records(path: str):
+@st.cache_data(max_entries=32)
+def load_records(path: str, stamp: int):
     return read_records(path)
 
 
@@ -240,7 +282,7 @@ def model_section(path: Path, load_error: str | None) -> None:
     if load_error:
         st.error(f"{load_error}")
         st.markdown(f"Train a model bundle with:\n```\n{TRAIN_COMMAND} --out {path}\n```")
-    records = load_records(str(path))
+    records = load_records(str(path), bundle_stamp(path))
     summary_col, facts_col = st.columns([3, 2], gap="large")
     with summary_col:
         st.subheader("Architecture: `model.summary()`")
@@ -291,11 +333,11 @@ def curves_ui(history: dict) -> None:
             "loss keeps falling: the network starts to memorise the training set (overfitting)."
         )
     else:
-        st.caption("Validation loss fell every epoch: no sign of overfitting in this run.")
+        st.caption("Validation loss was lowest after the last epoch: no sign of overfitting in this run.")
 
 
-@st.cache_data
-def weight_pictures(path: str, _classifier: Classifier):
+@st.cache_data(max_entries=8)
+def weight_pictures(model_id: str, _classifier: Classifier):
     """First-layer units and per-digit templates as images (computed once per bundle)."""
     kernel = _classifier.weights[0][0]
     units, indices = insight.first_layer_images(kernel)
@@ -306,8 +348,8 @@ def weight_pictures(path: str, _classifier: Classifier):
     return grid, indices, templates, summary
 
 
-@st.cache_data
-def missed_thumbnails(path: str, indices: tuple[int, ...]):
+@st.cache_data(max_entries=8)
+def missed_thumbnails(path: str, stamp: int, indices: tuple[int, ...]):
     """The misclassified digits' images: the bundle's thumbnails, else from the dataset, else None."""
     images = read_missed_images(path)
     if images is not None and len(images) == len(indices):
@@ -321,7 +363,7 @@ def missed_thumbnails(path: str, indices: tuple[int, ...]):
 
 def inside_view(path: Path, classifier: Classifier | None) -> None:
     st.header("Inside the model")
-    records = load_records(str(path))
+    records = load_records(str(path), bundle_stamp(path))
     if records.evaluation:
         evaluation_ui(path, records.evaluation)
     else:
@@ -333,7 +375,7 @@ def inside_view(path: Path, classifier: Classifier | None) -> None:
     if classifier is None:
         st.info("No model is loaded: its weights cannot be shown.")
         return
-    weights_ui(path, classifier)
+    weights_ui(classifier)
 
 
 def evaluation_ui(path: Path, evaluation: dict) -> None:
@@ -393,7 +435,7 @@ def gallery_ui(path: Path, evaluation: dict) -> None:
     true = true_col.selectbox("True digit", choices, key="gallery_true")
     predicted = predicted_col.selectbox("Predicted digit", choices, key="gallery_predicted")
     found = insight.misses(evaluation, None if true == "any" else true, None if predicted == "any" else predicted)
-    thumbnails = missed_thumbnails(str(path), tuple(m["index"] for m in evaluation["misclassified"]))
+    thumbnails = missed_thumbnails(str(path), bundle_stamp(path), tuple(m["index"] for m in evaluation["misclassified"]))
     st.caption(f"{len(found)} misclassified test digits match; showing up to 40.")
     if not found:
         return
@@ -411,9 +453,9 @@ def gallery_ui(path: Path, evaluation: dict) -> None:
             st.caption(f"#{miss['index']}: {miss['true']} → **{miss['predicted']}** ({miss['confidence']:.0%})")
 
 
-def weights_ui(path: Path, classifier: Classifier) -> None:
+def weights_ui(classifier: Classifier) -> None:
     st.subheader("What the first layer learned")
-    grid, indices, templates, summary = weight_pictures(str(path), classifier)
+    grid, indices, templates, summary = weight_pictures(classifier.model_id, classifier)
     picture, text = st.columns([3, 2], gap="large")
     with picture:
         st.image(grid)
@@ -475,16 +517,341 @@ def drawings_view() -> None:
             st.caption(f"#{drawing.id}: a {drawing.label} ({verdict})")
 
 
+PHASE_TEXT = {
+    "starting": "Starting the training process (loading TensorFlow)…",
+    "loading": "Loading MNIST…",
+    "preparing": "Preparing the training images…",
+    "evaluating": "Evaluating on the 10,000 MNIST test digits…",
+    "saving": "Saving the model bundle…",
+}
+
+
+def clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def progress_of(status: dict) -> tuple[float, str]:
+    """A run's status -> (fraction done in [0, 1], one line saying where it is and how long is left)."""
+    state = status.get("state", "starting")
+    if state == "preparing" and status.get("prepared"):
+        done, total, seconds = status["prepared"]
+        text = f"Preparing the training images: pen-retraced copies, {done:,} of {total:,}"
+        if done:
+            text += f" · about {clock(seconds * (total - done) / done)} left before training"
+        return done / total, text
+    if state != "training":
+        return (1.0 if state in ("evaluating", "saving") else 0.0), PHASE_TEXT.get(state, state)
+    epochs, steps = status.get("epochs") or 1, status.get("steps")
+    epoch, step = status.get("epoch", 0), status.get("step", 0)
+    fraction = min(1.0, (epoch + (step / steps if steps else 0)) / epochs)
+    text = f"Epoch {min(epoch + 1, epochs)} of {epochs}"
+    if steps:
+        text += f" · batch {step:,} of {steps:,}"
+    text += f" · {clock(status.get('elapsed', 0))} elapsed"
+    remaining = remaining_seconds(status.get("elapsed", 0), epoch, step, epochs, steps)
+    if remaining is not None and fraction > 0.02:  # the first batches include compiling: no pace yet
+        text += f" · about {clock(remaining)} left"
+    return fraction, text
+
+
+def history_rows(history: dict, model: str) -> list[dict]:
+    """Per-epoch curves -> long rows (model, epoch, split, loss, accuracy) for a chart."""
+    rows = []
+    for split, prefix in (("training", ""), ("validation", "val_")):
+        for epoch, (loss, accuracy) in enumerate(zip(history[f"{prefix}loss"], history[f"{prefix}accuracy"]), 1):
+            rows.append({"model": model, "epoch": epoch, "split": split, "loss": loss, "accuracy": accuracy})
+    return rows
+
+
+def curve_charts(rows: list[dict], last_epoch: int, by_model: bool, height: int = 300) -> None:
+    """Loss and accuracy per epoch, side by side: solid = validation, dashed = training."""
+    frame = pd.DataFrame(rows)
+    splits = alt.Scale(domain=["validation", "training"], range=[[1, 0], [5, 3]])
+    if by_model:
+        colour = alt.Color(
+            "model:N", scale=alt.Scale(scheme="category10"), legend=alt.Legend(orient="bottom", title=None, labelLimit=400, columns=1)
+        )
+    else:
+        colour = alt.Color(
+            "split:N", scale=alt.Scale(domain=["validation", "training"], range=["#ff4b4b", "#1f77b4"]), legend=alt.Legend(orient="top", title=None)
+        )
+    for column, metric in zip(st.columns(2), ("loss", "accuracy")):
+        chart = (
+            alt.Chart(frame)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("epoch:Q", scale=alt.Scale(domain=[1, max(2, last_epoch)]), axis=alt.Axis(tickMinStep=1)),
+                y=alt.Y(f"{metric}:Q", scale=alt.Scale(zero=False)),
+                color=colour,
+                strokeDash=alt.StrokeDash("split:N", scale=splits, legend=None),
+                detail="model:N",
+                tooltip=["model", "epoch", "split", alt.Tooltip(f"{metric}:Q", format=".4f")],
+            )
+            .properties(height=height, title=metric.capitalize())
+        )
+        column.altair_chart(chart, width="stretch")
+
+
+def data_source_text(options: argparse.Namespace) -> str:
+    """Where a run will read MNIST from, without loading it."""
+    if options.data:
+        return f"`{options.data}` (the app's `--data` option)"
+    if os.environ.get(MNIST_ENV_VAR):
+        return f"`{os.environ[MNIST_ENV_VAR]}` (the `{MNIST_ENV_VAR}` variable)"
+    if keras_cache_path().is_file():
+        return "Keras' cached download of MNIST"
+    return "Keras' loader, which downloads MNIST when you start (needs internet)"
+
+
+def train_view(options: argparse.Namespace, runs: list[Run], committed: Path) -> None:
+    st.header("Train the network yourself")
+    st.markdown(
+        "Train the same network (784 → 512 → 512 → 10, RMSprop, categorical cross-entropy) with "
+        "your own settings, validated on the 10,000 MNIST test digits after every epoch. Runs are "
+        "saved as model bundles; pick one to answer your drawings and compare its curves with the "
+        "committed model's. The machine trains one run at a time, in the background: everyone "
+        "keeps drawing meanwhile."
+    )
+    running = next((run for run in runs if run.active), None)
+    settings_ui(options, running is not None)
+    if running:
+        live_run_ui(running.id)
+    finished = st.session_state.pop("run_finished", None)  # seen ending by the live view
+    mine = st.session_state.get("my_run")
+    if mine and not (running and running.id == mine):  # this session's run ended: say how it went
+        finished = st.session_state.pop("my_run")
+    if finished:
+        finished_ui(read_run(runs_dir() / finished))
+    st.subheader("Runs")
+    runs_ui(runs)
+    compare_ui(runs, committed)
+
+
+def settings_ui(options: argparse.Namespace, busy: bool) -> None:
+    """The run's settings and the start button; starts a run when clicked."""
+    left, right = st.columns(2, gap="large")
+    epochs = left.slider("Epochs", 1, MAX_EPOCHS, 5, key="train_epochs")
+    batch_size = left.select_slider("Batch size", BATCH_SIZES, 32, key="train_batch")
+    images = right.selectbox("MNIST training images", list(TRAIN_IMAGE_CHOICES), key="train_images")
+    augment = right.toggle(
+        "Augment: shifted, rotated, thicker/thinner digits and pen-style copies",
+        key="train_augment",
+        help="Much better on drawings than plain MNIST, but it first spends about a minute (all "
+        "60,000 images) retracing each digit with a pen, and each epoch has twice the images.",
+    )
+    try:
+        drawings = FeedbackStore().drawings()
+    except FeedbackError:
+        drawings = []
+    add_drawings = right.checkbox(
+        f"Add your {len(drawings)} saved drawings (each repeated {EXTRA_REPEAT}×)",
+        key="train_add_drawings",
+        disabled=len(drawings) < 2,
+        help="Every 5th one is held out and scored separately. Save drawings on the Draw tab first.",
+    )
+    st.caption(f"Data: {data_source_text(options)}.")
+    start = st.button("Start training", type="primary", disabled=busy, key="start_training")
+    if not start:
+        return
+    try:
+        data = locate_mnist(options.data)
+    except (FileNotFoundError, ValueError) as error:
+        st.error(
+            f"Nothing was started: no usable MNIST. {error}\n\nStart the app with "
+            "`streamlit run streamlit_app.py -- --data path/to/mnist.npz`, or set "
+            f"`{MNIST_ENV_VAR}=path/to/mnist.npz`, or connect to the internet so Keras can download it."
+        )
+        return
+    settings = RunSettings(
+        epochs=epochs,
+        batch_size=batch_size,
+        augment=augment,
+        limit=TRAIN_IMAGE_CHOICES[images],
+        extra_repeat=EXTRA_REPEAT if add_drawings else 1,
+    )
+    try:
+        run = start_run(settings, data, extra_npz=export_npz(drawings) if add_drawings else None)
+    except RunError as error:
+        st.error(str(error))
+        return
+    st.session_state["my_run"] = run.id
+    st.rerun()
+
+
+@st.fragment(run_every=1.0)
+def live_run_ui(run_id: str) -> None:
+    """The run in progress, refreshed every second: progress, time, growing curves, cancel."""
+    run = read_run(runs_dir() / run_id)
+    if run is None or not run.active:
+        st.session_state["run_finished"] = run_id
+        st.rerun(scope="app")  # so the runs list, the model choice and the comparison include it
+    with st.container(border=True):
+        st.markdown(f"**Training: {run.label}**")
+        fraction, text = progress_of(run.status)
+        st.progress(fraction, text=text)
+        if st.session_state.get("my_run") == run_id:
+            if st.button("Cancel training", key="cancel_training"):
+                cancel_run(run)
+                st.toast("Cancelling: the run stops without saving anything.")
+        else:
+            st.caption("Started in another browser session; it can be cancelled there.")
+        history = run.status.get("history", {})
+        if history.get("val_loss"):
+            curve_charts(history_rows(history, "this run"), run.status.get("epochs") or 1, by_model=False)
+        else:
+            st.caption("The loss and accuracy curves appear here after the first epoch.")
+
+
+def finished_ui(run: Run | None) -> None:
+    if run is None:
+        return
+    if run.usable:
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        left.success(f"Run finished: {run.label}. Test accuracy {run.test_accuracy:.2%}.")
+        right.button("Use it for my drawings", key="use_finished", on_click=use_model, args=(run.id,))
+    elif run.state == "cancelled":
+        st.warning(f"Run cancelled: {run.label}. Nothing was saved.")
+    else:
+        st.error(f"Run {run.state}: {run.status.get('message') or 'see its log below.'}")
+
+
+def use_model(choice: str) -> None:
+    st.session_state["active_model"] = choice
+
+
+def runs_ui(runs: list[Run]) -> None:
+    if not runs:
+        st.caption(f"No runs yet. They are kept in `{runs_dir()}` (set `{RUNS_ENV_VAR}` for another folder).")
+        return
+    table = pd.DataFrame(
+        [
+            {
+                "run": run.label,
+                "state": "in progress" if run.active else run.state,
+                "epochs": run.settings.get("epochs"),
+                "batch size": run.settings.get("batch_size"),
+                "augmented": bool(run.settings.get("augment")),
+                "MNIST images": f"{run.settings['limit']:,}" if run.settings.get("limit") else "all",
+                "your drawings": bool(run.settings.get("extra")),
+                "test accuracy": f"{run.test_accuracy:.2%}" if run.test_accuracy is not None else "–",
+                "minutes": round(run.status.get("elapsed", 0) / 60, 1),
+            }
+            for run in runs
+        ]
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(f"Kept in `{runs_dir()}`; each finished run's `bundle/` has the same files as `model/artifacts/`.")
+    with st.expander("Details of a run: its log, its bundle, delete it"):
+        labels = {run.id: f"{run.label} ({run.state})" for run in runs}
+        chosen = st.selectbox("Run", list(labels), format_func=labels.get, key="run_details")
+        run = next(run for run in runs if run.id == chosen)
+        if run.status.get("message"):
+            st.write(run.status["message"])
+        if run.usable:
+            extra = (load_records(str(run.bundle), bundle_stamp(run.bundle)).history or {}).get("extra")
+            if extra:
+                st.write(
+                    f"On your {extra['test_images']} held-out drawings: {extra['test_accuracy']:.0%} right "
+                    f"(trained on the other {extra['train_images']}, each {extra['repeat']}×)."
+                )
+        command = run.info.get("command", [])
+        st.code(" ".join(["python", *command[1:]]), language="bash")
+        log = tail(run.folder / "train.log")
+        if log:
+            st.code(log, language=None)
+        use, delete = st.columns(2)
+        use.button(
+            "Use it for my drawings", key="use_run", disabled=not run.usable, on_click=use_model, args=(run.id,)
+        )
+        delete.button("Delete this run", key="delete_run", disabled=run.active, on_click=remove_run, args=(run,))
+        problem = st.session_state.pop("run_problem", None)
+        if problem:
+            st.error(problem)
+
+
+def remove_run(run: Run) -> None:
+    try:
+        delete_run(run)
+    except RunError as error:
+        st.session_state["run_problem"] = str(error)
+        return
+    if st.session_state.get("active_model") == run.id:
+        st.session_state["active_model"] = COMMITTED
+
+
+def tail(path: Path, lines: int = 12) -> str:
+    """The last lines of a text file without TensorFlow's start-up chatter; '' if unreadable."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    kept = [line for line in text.splitlines() if not line.startswith(("I0000", "WARNING: All log"))]
+    return "\n".join(kept[-lines:])
+
+
+def compare_ui(runs: list[Run], committed: Path) -> None:
+    usable = [run for run in runs if run.usable]
+    if not usable:
+        return
+    st.subheader("Compare training curves")
+    names = {COMMITTED: "committed model", **{run.id: run.label for run in usable}}
+    active = st.session_state.get("active_model", COMMITTED)
+    default = [COMMITTED, active if active in names and active != COMMITTED else usable[0].id]
+    chosen = st.multiselect("Models", list(names), default=default, format_func=names.get, key="compare")
+    rows, last_epoch = [], 1
+    for key in chosen:
+        path = committed if key == COMMITTED else runs_dir() / key / "bundle"
+        history = load_records(str(path), bundle_stamp(path)).history
+        if history:
+            rows += history_rows(history, names[key])
+            last_epoch = max(last_epoch, len(history["loss"]))
+    if rows:
+        curve_charts(rows, last_epoch, by_model=True, height=440)
+        st.caption(
+            "Solid: validation (the 10,000 MNIST test digits); dashed: training. Hover for values. "
+            "A model trained with augmentation sees harder, distorted digits in training, so its "
+            "training curves sit below its validation curves."
+        )
+
+
+def chosen_model(runs: list[Run]) -> tuple[Path, str]:
+    """The bundle answering this session's drawings, and how to name it."""
+    choice = st.session_state.get("active_model", COMMITTED)
+    if choice != COMMITTED:
+        run = next((run for run in runs if run.id == choice and run.usable), None)
+        if run:
+            return run.bundle, f"your run {run.label} ({run.test_accuracy:.2%} on MNIST's test set)"
+        st.session_state["active_model"] = COMMITTED
+        st.warning("The run you chose is no longer available: back to the committed model.")
+    return bundle_dir(), "the committed model"
+
+
+def model_choice_ui(runs: list[Run], name: str) -> None:
+    usable = [run for run in runs if run.usable]
+    if not usable:
+        st.caption(f"Answering with {name}. Train your own on the **Train** tab.")
+        return
+    labels = {COMMITTED: "the committed model", **{run.id: f"your run {run.label}" for run in usable}}
+    st.selectbox("Model answering your drawings (this browser session only)", list(labels), format_func=labels.get, key="active_model")
+    st.space("small")  # room for the pad's toolbar, which floats above it
+
+
 def main() -> None:
-    path = bundle_dir()
+    options, option_error = app_options()
+    runs = list_runs()
+    path, name = chosen_model(runs)
     classifier, load_error = None, None
     try:
-        classifier = load_classifier(str(path))
+        classifier = load_classifier(str(path), bundle_stamp(path))
     except (FileNotFoundError, ValueError) as error:
         load_error = str(error)
     intro_ui()
-    draw_tab, inside_tab, drawings_tab = st.tabs(["Draw", "Inside the model", "Your drawings"])
+    if option_error:
+        st.error(option_error)
+    draw_tab, inside_tab, drawings_tab, train_tab = st.tabs(["Draw", "Inside the model", "Your drawings", "Train"])
     with draw_tab:
+        model_choice_ui(runs, name)
         drawing_section(classifier)
         upload_section(classifier)
         st.divider()
@@ -493,6 +860,8 @@ def main() -> None:
         inside_view(path, classifier)
     with drawings_tab:
         drawings_view()
+    with train_tab:
+        train_view(options, runs, bundle_dir())
 
 
 main()

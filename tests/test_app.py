@@ -6,14 +6,16 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Image
 
-from model.constants import BUNDLE_ENV_VAR
+from model.constants import BUNDLE_ENV_VAR, MNIST_ENV_VAR
+from model.runs import RUNS_ENV_VAR, list_runs
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 
-def run_app(monkeypatch, bundle, feedback_db=None) -> AppTest:
+def run_app(monkeypatch, bundle, feedback_db=None, runs=None) -> AppTest:
     monkeypatch.setenv(BUNDLE_ENV_VAR, str(bundle))
     monkeypatch.setenv("DIGITS_FEEDBACK_DB", str(feedback_db or bundle.parent / "feedback-unused.sqlite"))
+    monkeypatch.setenv(RUNS_ENV_VAR, str(runs or bundle.parent / "runs-unused"))
     app = AppTest.from_file(APP, default_timeout=60)
     app.run()
     assert not app.exception, app.exception
@@ -38,7 +40,7 @@ def test_page_shows_flow_summary_curves_and_blank_pad_hint(monkeypatch, trained_
     text = all_text(app)
     assert "784 values in [0, 1]" in text and "softmax" in text
     assert "669,706" in text  # model.summary()
-    assert [tab.label for tab in app.tabs] == ["Draw", "Inside the model", "Your drawings"]
+    assert [tab.label for tab in app.tabs] == ["Draw", "Inside the model", "Your drawings", "Train"]
     assert len(app.tabs[0].get("vega_lite_chart")) == 2  # loss and accuracy curves
     prediction = [m for m in app.metric if m.label == "Prediction"]
     assert prediction and prediction[0].value == "–"  # a blank pad: no made-up answer
@@ -124,3 +126,52 @@ def test_damaged_feedback_store_is_reported_not_fatal(monkeypatch, trained_bundl
     app = run_app(monkeypatch, trained_bundle, damaged)
     assert "is damaged" in all_text(app)
     assert "669,706" in all_text(app)  # the rest of the page is there
+
+
+def test_train_tab_without_mnist_says_how_to_provide_it_and_starts_nothing(monkeypatch, trained_bundle, tmp_path):
+    monkeypatch.setenv(MNIST_ENV_VAR, str(tmp_path / "nowhere" / "mnist.npz"))
+    app = run_app(monkeypatch, trained_bundle, runs=tmp_path / "runs")
+    app.button(key="start_training").click().run()
+    errors = " ".join(e.body for e in app.error)
+    assert "Nothing was started" in errors and "MNIST file not found" in errors
+    assert "--data path/to/mnist.npz" in errors
+    assert list_runs(tmp_path / "runs") == []
+
+
+def test_a_short_training_run_from_the_train_tab_becomes_this_sessions_model(
+    monkeypatch, trained_bundle, small_mnist_npz, tmp_path
+):
+    import time
+
+    from model.inference import Classifier
+
+    monkeypatch.setenv(MNIST_ENV_VAR, str(small_mnist_npz))
+    runs = tmp_path / "runs"
+    app = run_app(monkeypatch, trained_bundle, runs=runs)
+    assert "No runs yet" in all_text(app)
+    app.slider(key="train_epochs").set_value(1)
+    app.selectbox(key="train_images").set_value("1,000 (a quick try)")
+    app.button(key="start_training").click().run()
+    assert not app.exception, app.exception
+    assert app.get("progress"), "a progress bar while it trains"
+    assert app.button(key="cancel_training")  # the session that started it may cancel it
+    deadline = time.monotonic() + 120
+    while not any("Run finished" in s.body for s in app.success):
+        assert time.monotonic() < deadline, all_text(app)
+        time.sleep(1)
+        app.run()
+        assert not app.exception, app.exception
+    (run,) = list_runs(runs)
+    assert run.usable and run.settings["epochs"] == 1 and run.settings["limit"] == 1000
+    assert Classifier.load(run.bundle).predict_proba(__import__("numpy").zeros((1, 784))).shape == (1, 10)
+
+    app.button(key="use_finished").click().run()
+    assert app.selectbox(key="active_model").value == run.id
+    facts = {m.label: m.value for m in app.metric}
+    assert facts["Epochs"] == "1" and facts["Test accuracy"] == f"{run.test_accuracy:.2%}"
+    table = app.tabs[3].dataframe[0].value
+    assert list(table["state"]) == ["done"] and list(table["test accuracy"]) == [f"{run.test_accuracy:.2%}"]
+    assert len(app.tabs[3].get("vega_lite_chart")) == 2  # its curves against the committed model's
+
+    app.selectbox(key="active_model").set_value("committed").run()
+    assert {m.label: m.value for m in app.metric}["Epochs"] == "2"  # back to the app's own bundle

@@ -27,8 +27,14 @@ def feedback_db(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def app_url(feedback_db):
-    with streamlit_server("streamlit_app.py", env={"DIGITS_FEEDBACK_DB": str(feedback_db)}) as url:
+def runs_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("runs")
+
+
+@pytest.fixture(scope="module")
+def app_url(feedback_db, runs_dir):
+    env = {"DIGITS_FEEDBACK_DB": str(feedback_db), "DIGITS_RUNS": str(runs_dir)}
+    with streamlit_server("streamlit_app.py", env=env) as url:
         yield url
 
 
@@ -167,3 +173,31 @@ def test_corrected_drawing_is_saved_and_shown_in_your_drawings(app_url, browser,
     page.get_by_role("tab", name="Your drawings").click()
     expect(page.get_by_text(f"#{saved[0].id}: a 1 (model said 7)")).to_be_visible()
     page.context.close()
+
+
+def test_training_in_one_session_leaves_others_drawing_and_can_be_cancelled(
+    app_url, browser, runs_dir, mnist_path, tmp_path
+):
+    from playwright.sync_api import expect
+
+    from model.runs import list_runs
+
+    other = open_app(browser, app_url)  # someone else, drawing on their own
+    trainer = open_app(browser, app_url, height=1600)
+    trainer.get_by_role("tab", name="Train").click()
+    trainer.get_by_role("button", name="Start training").click()
+    expect(trainer.get_by_text("Epoch 1 of 5 · batch")).to_be_visible(timeout=60_000)
+    trainer.screenshot(path=str(tmp_path / "training.png"))
+
+    draw(other, ONE)  # answered while the model trains
+    assert metric_value(other) == "1"
+    (run,) = list_runs(runs_dir)
+    assert run.state == "training"  # still training when the answer came
+
+    trainer.get_by_role("button", name="Cancel training").click()
+    expect(trainer.get_by_text("Run cancelled")).to_be_visible(timeout=30_000)
+    (run,) = list_runs(runs_dir)
+    assert run.state == "cancelled" and not run.bundle.exists()
+    expect(trainer.get_by_role("button", name="Start training")).to_be_enabled()
+    trainer.context.close()
+    other.context.close()
