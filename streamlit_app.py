@@ -59,15 +59,16 @@ def bundle_dir() -> Path:
 
 def app_options() -> tuple[argparse.Namespace, str | None]:
     """Options after `streamlit run streamlit_app.py --`: (options, error message or None)."""
-    parser = argparse.ArgumentParser(prog="streamlit run streamlit_app.py --", exit_on_error=False)
-    parser.add_argument("--data", type=Path, default=None, help="mnist.npz for training in the app")
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    parser.add_argument("--data", type=Path, default=None)
+    usage = "`streamlit run streamlit_app.py -- [--data path/to/mnist.npz]`"
     launched = Path(sys.argv[0]).name == Path(__file__).name  # not when a test harness runs the page
     try:
         options, unknown = parser.parse_known_args(sys.argv[1:] if launched else [])
     except argparse.ArgumentError as error:
-        return parser.parse_args([]), f"Command-line option ignored: {error}. Usage: {parser.format_usage()}"
+        return parser.parse_args([]), f"Command-line option ignored: {error}. Usage: {usage}"
     if unknown:
-        return options, f"Unknown command-line options ignored: {' '.join(unknown)}. Usage: {parser.format_usage()}"
+        return options, f"Unknown command-line options ignored: `{' '.join(unknown)}`. Usage: {usage}"
     return options, None
 
 
@@ -174,13 +175,14 @@ def answer_ui(prediction: Prediction, label: str, source: str, answer, seen) -> 
 
 
 @st.fragment
-def drawing_section(classifier: Classifier | None) -> None:
+def drawing_section(classifier: Classifier | None, model_name: str) -> None:
     """Reruns alone on every stroke: the pad, the answer, the bars and the model's input."""
     pad, answer, seen = st.columns([1.05, 1.25, 1], gap="large")
     with pad:
         image, png = pad_ui()
         # Rendered on every run, drawing or not, so the switch keeps its state across a reset.
         show_hidden = st.toggle("Show the hidden layers for this drawing", key="show_hidden")
+        st.caption(f"Answering with {model_name}.")
     if classifier is None:
         answer.info("No model is loaded, so drawings cannot be classified yet (see below).")
         return
@@ -278,7 +280,6 @@ def hidden_ui(classifier: Classifier, prediction: Prediction) -> None:
 
 
 def model_section(path: Path, load_error: str | None) -> None:
-    st.header("The model")
     if load_error:
         st.error(f"{load_error}")
         st.markdown(f"Train a model bundle with:\n```\n{TRAIN_COMMAND} --out {path}\n```")
@@ -827,14 +828,19 @@ def chosen_model(runs: list[Run]) -> tuple[Path, str]:
     return bundle_dir(), "the committed model"
 
 
-def model_choice_ui(runs: list[Run], name: str) -> None:
+def model_choice_ui(runs: list[Run]) -> None:
+    """Which model answers this session's drawings: the committed one or a finished run."""
     usable = [run for run in runs if run.usable]
     if not usable:
-        st.caption(f"Answering with {name}. Train your own on the **Train** tab.")
+        st.caption("Answering with the committed model. Train your own on the **Train** tab.")
         return
     labels = {COMMITTED: "the committed model", **{run.id: f"your run {run.label}" for run in usable}}
-    st.selectbox("Model answering your drawings (this browser session only)", list(labels), format_func=labels.get, key="active_model")
-    st.space("small")  # room for the pad's toolbar, which floats above it
+    st.selectbox(
+        "Model answering your drawings (this browser session only)",
+        list(labels),
+        format_func=labels.get,
+        key="active_model",
+    )
 
 
 def main() -> None:
@@ -851,10 +857,12 @@ def main() -> None:
         st.error(option_error)
     draw_tab, inside_tab, drawings_tab, train_tab = st.tabs(["Draw", "Inside the model", "Your drawings", "Train"])
     with draw_tab:
-        model_choice_ui(runs, name)
-        drawing_section(classifier)
+        choosable = any(run.usable for run in runs)
+        drawing_section(classifier, name + (" (choose another under “The model” below)" if choosable else ""))
         upload_section(classifier)
         st.divider()
+        st.header("The model")
+        model_choice_ui(runs)
         model_section(path, load_error)
     with inside_tab:
         inside_view(path, classifier)

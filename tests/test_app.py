@@ -1,5 +1,6 @@
 """The Streamlit page without a browser (AppTest): it renders, with and without a model."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -99,7 +100,7 @@ def test_inside_view_without_evaluation_explains_instead_of_failing(monkeypatch,
 
 def test_gallery_filters_by_digit(monkeypatch, trained_bundle):
     app = run_app(monkeypatch, trained_bundle)
-    evaluation = __import__("json").loads((trained_bundle / "evaluation.json").read_text())
+    evaluation = json.loads((trained_bundle / "evaluation.json").read_text())
     true = evaluation["misclassified"][0]["true"]
     app.selectbox(key="gallery_true").set_value(true).run()
     expected = sum(1 for m in evaluation["misclassified"] if m["true"] == true)
@@ -139,18 +140,26 @@ def test_train_tab_without_mnist_says_how_to_provide_it_and_starts_nothing(monke
 
 
 def test_a_short_training_run_from_the_train_tab_becomes_this_sessions_model(
-    monkeypatch, trained_bundle, small_mnist_npz, tmp_path
+    monkeypatch, trained_bundle, small_mnist_npz, small_mnist, tmp_path
 ):
     import time
 
+    import numpy as np
+
+    from model.feedback import FeedbackStore
     from model.inference import Classifier
 
+    _, (x_test, y_test) = small_mnist
+    store = FeedbackStore(tmp_path / "f.sqlite")
+    for image, label in zip(x_test[:10], y_test[:10]):  # ten saved drawings, added to MNIST below
+        store.add(image / 255, int(label), int(label), [0.1] * 10, "m", None)
     monkeypatch.setenv(MNIST_ENV_VAR, str(small_mnist_npz))
     runs = tmp_path / "runs"
-    app = run_app(monkeypatch, trained_bundle, runs=runs)
+    app = run_app(monkeypatch, trained_bundle, tmp_path / "f.sqlite", runs=runs)
     assert "No runs yet" in all_text(app)
     app.slider(key="train_epochs").set_value(1)
     app.selectbox(key="train_images").set_value("1,000 (a quick try)")
+    app.checkbox(key="train_add_drawings").check()
     app.button(key="start_training").click().run()
     assert not app.exception, app.exception
     assert app.get("progress"), "a progress bar while it trains"
@@ -163,7 +172,11 @@ def test_a_short_training_run_from_the_train_tab_becomes_this_sessions_model(
         assert not app.exception, app.exception
     (run,) = list_runs(runs)
     assert run.usable and run.settings["epochs"] == 1 and run.settings["limit"] == 1000
-    assert Classifier.load(run.bundle).predict_proba(__import__("numpy").zeros((1, 784))).shape == (1, 10)
+    assert Classifier.load(run.bundle).predict_proba(np.zeros((1, 784))).shape == (1, 10)
+    history = json.loads((run.bundle / "history.json").read_text())
+    assert history["train_samples"] == 1000 + 10 * 8  # 8 of the 10 drawings, each repeated 10x
+    assert history["extra"]["test_images"] == 2  # every 5th drawing is held out
+    assert "On your 2 held-out drawings" in all_text(app)
 
     app.button(key="use_finished").click().run()
     assert app.selectbox(key="active_model").value == run.id
