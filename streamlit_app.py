@@ -498,9 +498,10 @@ def drawings_view() -> None:
     if len(drawings) >= 2:
         download_col.download_button(
             "Download as .npz (mnist.npz layout)",
-            export_npz(drawings),
+            lambda: export_npz(drawings),  # compressed only when someone clicks
             file_name="my_digits.npz",
-            help="x_train/y_train and x_test/y_test (every 5th drawing); train on it with --data.",
+            help="x_train/y_train and x_test/y_test (every 5th drawing); train on it with --data, or "
+            "add it to MNIST with --extra (the Train tab can do that for you).",
         )
     confusion = pd.DataFrame(
         result["confusion_matrix"],

@@ -1,5 +1,6 @@
 """End to end in a real browser: start the app, draw with the mouse in headless Chromium."""
 
+import numpy as np
 import pytest
 
 from browser import (
@@ -172,6 +173,19 @@ def test_corrected_drawing_is_saved_and_shown_in_your_drawings(app_url, browser,
     assert FeedbackStore(feedback_db).canvas_png(saved[0].id).startswith(b"\x89PNG")
     page.get_by_role("tab", name="Your drawings").click()
     expect(page.get_by_text(f"#{saved[0].id}: a 1 (model said 7)")).to_be_visible()
+
+    page.get_by_role("tab", name="Draw", exact=True).click()
+    reset_canvas(page)
+    draw(page, ONE)
+    page.get_by_role("button", name="✓ Yes, it is a 1").click()
+    expect(page.get_by_text("as a 1. See “Your drawings”")).to_be_visible(timeout=30_000)
+    page.get_by_role("tab", name="Your drawings").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download as .npz").click()
+    with np.load(download.value.path(), allow_pickle=False) as data:
+        everything = np.concatenate([data["y_train"], data["y_test"]])
+        assert data["x_train"].dtype == np.uint8 and data["x_train"].shape[1:] == (28, 28)
+    assert sorted(everything.tolist()) == sorted(d.label for d in FeedbackStore(feedback_db).drawings())
     page.context.close()
 
 
