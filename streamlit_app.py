@@ -683,16 +683,21 @@ def settings_ui(options: argparse.Namespace, busy: bool) -> None:
 
 @st.fragment(run_every=1.0)
 def live_run_ui(run_id: str) -> None:
-    """The run in progress, refreshed every second: progress, time, growing curves, cancel."""
+    """The run in progress, refreshed every second (only while the Train tab is open)."""
     run = read_run(runs_dir() / run_id)
     if run is None or not run.active:
         st.session_state["run_finished"] = run_id
         st.rerun(scope="app")  # so the runs list, the model choice and the comparison include it
+    run_progress_ui(run)
+
+
+def run_progress_ui(run: Run) -> None:
+    """A run in progress: where it is, time elapsed and left, its curves so far, and cancel."""
     with st.container(border=True):
         st.markdown(f"**Training: {run.label}**")
         fraction, text = progress_of(run.status)
         st.progress(fraction, text=text)
-        if st.session_state.get("my_run") == run_id:
+        if st.session_state.get("my_run") == run.id:
             if st.button("Cancel training", key="cancel_training"):
                 cancel_run(run)
                 st.toast("Cancelling: the run stops without saving anything.")
@@ -856,7 +861,9 @@ def main() -> None:
     intro_ui()
     if option_error:
         st.error(option_error)
-    draw_tab, inside_tab, drawings_tab, train_tab = st.tabs(["Draw", "Inside the model", "Your drawings", "Train"])
+    draw_tab, inside_tab, drawings_tab, train_tab = st.tabs(
+        ["Draw", "Inside the model", "Your drawings", "Train"], key="tab", on_change="rerun"
+    )
     with draw_tab:
         choosable = any(run.usable for run in runs)
         drawing_section(classifier, name + (" (choose another under “The model” below)" if choosable else ""))
@@ -865,12 +872,16 @@ def main() -> None:
         st.header("The model")
         model_choice_ui(runs)
         model_section(path, load_error)
+    # The other tabs are built only while open: a stroke on the pad then reruns a lighter page.
     with inside_tab:
-        inside_view(path, classifier)
+        if inside_tab.open:
+            inside_view(path, classifier)
     with drawings_tab:
-        drawings_view()
+        if drawings_tab.open:
+            drawings_view()
     with train_tab:
-        train_view(options, runs, bundle_dir())
+        if train_tab.open:
+            train_view(options, runs, bundle_dir())
 
 
 main()

@@ -13,11 +13,14 @@ from model.runs import RUNS_ENV_VAR, list_runs
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 
-def run_app(monkeypatch, bundle, feedback_db=None, runs=None) -> AppTest:
+def run_app(monkeypatch, bundle, feedback_db=None, runs=None, tab=None) -> AppTest:
+    """The page as first loaded, or with `tab` open (tabs other than Draw are built only when open)."""
     monkeypatch.setenv(BUNDLE_ENV_VAR, str(bundle))
     monkeypatch.setenv("DIGITS_FEEDBACK_DB", str(feedback_db or bundle.parent / "feedback-unused.sqlite"))
     monkeypatch.setenv(RUNS_ENV_VAR, str(runs or bundle.parent / "runs-unused"))
     app = AppTest.from_file(APP, default_timeout=60)
+    if tab:
+        app.session_state["tab"] = tab
     app.run()
     assert not app.exception, app.exception
     return app
@@ -50,6 +53,15 @@ def test_page_shows_flow_summary_curves_and_blank_pad_hint(monkeypatch, trained_
     assert facts["Epochs"] == "2" and facts["Batch size"] == "32"
 
 
+def test_tabs_other_than_draw_are_built_when_opened(monkeypatch, trained_bundle):
+    app = run_app(monkeypatch, trained_bundle)
+    assert not app.tabs[1].children and not app.tabs[3].children  # a stroke reruns a light page
+    app.session_state["tab"] = "Inside the model"
+    app.run()
+    assert "How it does on the 10,000 MNIST test digits" in [h.value for h in app.subheader]
+    assert [m for m in app.metric if m.label == "Prediction"]  # the pad is still there
+
+
 def test_missing_bundle_still_renders_and_says_how_to_train(monkeypatch, tmp_path):
     app = run_app(monkeypatch, tmp_path / "no-such-bundle")
     text = all_text(app)
@@ -78,7 +90,7 @@ def test_unreadable_history_is_a_warning_not_a_crash(monkeypatch, trained_bundle
 
 
 def test_inside_view_shows_evaluation_weights_and_gallery(monkeypatch, trained_bundle):
-    app = run_app(monkeypatch, trained_bundle)
+    app = run_app(monkeypatch, trained_bundle, tab="Inside the model")
     text = all_text(app)
     assert "How it does on the 10,000 MNIST test digits" in [h.value for h in app.subheader]
     assert "misclassified test digits match" in text
@@ -92,14 +104,14 @@ def test_inside_view_without_evaluation_explains_instead_of_failing(monkeypatch,
     bundle = tmp_path / "no-evaluation"
     shutil.copytree(trained_bundle, bundle)
     (bundle / "evaluation.json").unlink()
-    app = run_app(monkeypatch, bundle)
+    app = run_app(monkeypatch, bundle, tab="Inside the model")
     text = all_text(app)
     assert "has no evaluation.json" in text
     assert "What the first layer learned" in [h.value for h in app.subheader]
 
 
 def test_gallery_filters_by_digit(monkeypatch, trained_bundle):
-    app = run_app(monkeypatch, trained_bundle)
+    app = run_app(monkeypatch, trained_bundle, tab="Inside the model")
     evaluation = json.loads((trained_bundle / "evaluation.json").read_text())
     true = evaluation["misclassified"][0]["true"]
     app.selectbox(key="gallery_true").set_value(true).run()
@@ -115,7 +127,7 @@ def test_your_drawings_view_summarises_saved_drawings(monkeypatch, trained_bundl
     store = FeedbackStore(tmp_path / "f.sqlite")
     for label, predicted in [(3, 3), (7, 1), (7, 7)]:
         store.add(np.zeros((28, 28)), label, predicted, [0.1] * 10, "m", None)
-    app = run_app(monkeypatch, trained_bundle, tmp_path / "f.sqlite")
+    app = run_app(monkeypatch, trained_bundle, tmp_path / "f.sqlite", tab="Your drawings")
     facts = {m.label: m.value for m in app.metric}
     assert facts["Drawings saved"] == "3" and facts["Model accuracy on them"] == "66.7%"
     assert "a 7 (model said 1)" in all_text(app)
@@ -124,14 +136,14 @@ def test_your_drawings_view_summarises_saved_drawings(monkeypatch, trained_bundl
 def test_damaged_feedback_store_is_reported_not_fatal(monkeypatch, trained_bundle, tmp_path):
     damaged = tmp_path / "f.sqlite"
     damaged.write_bytes(b"garbage" * 500)
-    app = run_app(monkeypatch, trained_bundle, damaged)
+    app = run_app(monkeypatch, trained_bundle, damaged, tab="Your drawings")
     assert "is damaged" in all_text(app)
     assert "669,706" in all_text(app)  # the rest of the page is there
 
 
 def test_train_tab_without_mnist_says_how_to_provide_it_and_starts_nothing(monkeypatch, trained_bundle, tmp_path):
     monkeypatch.setenv(MNIST_ENV_VAR, str(tmp_path / "nowhere" / "mnist.npz"))
-    app = run_app(monkeypatch, trained_bundle, runs=tmp_path / "runs")
+    app = run_app(monkeypatch, trained_bundle, runs=tmp_path / "runs", tab="Train")
     app.button(key="start_training").click().run()
     errors = " ".join(e.body for e in app.error)
     assert "Nothing was started" in errors and "MNIST file not found" in errors
@@ -155,7 +167,7 @@ def test_a_short_training_run_from_the_train_tab_becomes_this_sessions_model(
         store.add(image / 255, int(label), int(label), [0.1] * 10, "m", None)
     monkeypatch.setenv(MNIST_ENV_VAR, str(small_mnist_npz))
     runs = tmp_path / "runs"
-    app = run_app(monkeypatch, trained_bundle, tmp_path / "f.sqlite", runs=runs)
+    app = run_app(monkeypatch, trained_bundle, tmp_path / "f.sqlite", runs=runs, tab="Train")
     assert "No runs yet" in all_text(app)
     app.slider(key="train_epochs").set_value(1)
     app.selectbox(key="train_images").set_value("1,000 (a quick try)")
