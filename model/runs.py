@@ -125,7 +125,7 @@ class Run:
     @property
     def label(self) -> str:
         """A short name for lists: when, and the main settings."""
-        when = self.info.get("created", self.id)[:16].replace("T", " ")
+        when = self.info.get("created", self.id)[:16].replace("T", " ") + " UTC"
         s = self.settings
         parts = [f"{s.get('epochs')} epochs", f"batch {s.get('batch_size')}"]
         if s.get("augment"):
@@ -153,9 +153,11 @@ def read_run(folder: Path) -> Run | None:
 def list_runs(root: Path | None = None) -> list[Run]:
     """Every run in the runs folder, newest first."""
     root = root or runs_dir()
-    if not root.is_dir():
+    try:
+        folders = [folder for folder in root.iterdir() if folder.is_dir() and not folder.name.startswith(".")]
+    except OSError:  # no runs folder yet, or one this server may not read
         return []
-    runs = [read_run(folder) for folder in root.iterdir() if folder.is_dir() and not folder.name.startswith(".")]
+    runs = [read_run(folder) for folder in folders]
     return sorted((run for run in runs if run), key=lambda run: run.id, reverse=True)
 
 
@@ -173,8 +175,12 @@ def start_run(
     """
     settings.check()
     root = root or runs_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    with _start_lock, open(root / ".lock", "w") as lock:
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        lock = open(root / ".lock", "w")
+    except OSError as error:
+        raise RunError(f"Cannot use the runs folder {root}: {error}. Set {RUNS_ENV_VAR} to a writable folder.") from error
+    with _start_lock, lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # ... and across server processes sharing the folder
         running = active_run(root)
         if running:
@@ -185,9 +191,14 @@ def start_run(
         created = datetime.now(timezone.utc)
         run_id = f"{created:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
         folder = root / run_id
-        folder.mkdir()
+        try:
+            folder.mkdir()
+            if extra_npz is not None:
+                (folder / EXTRA_FILE).write_bytes(extra_npz)
+        except OSError as error:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise RunError(f"Cannot create the run folder {folder}: {error}") from error
         if extra_npz is not None:
-            (folder / EXTRA_FILE).write_bytes(extra_npz)
             settings = replace(settings, extra=str(folder / EXTRA_FILE))
         command = [sys.executable, "-m", "model.train", *settings.arguments()]
         if data:

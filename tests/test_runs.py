@@ -158,3 +158,11 @@ def test_remaining_time_follows_the_pace_so_far():
     assert remaining_seconds(10.0, epoch=0, step=50, epochs=1, steps=100) == pytest.approx(10.0)
     assert remaining_seconds(0.0, epoch=0, step=0, epochs=5, steps=100) is None  # no pace yet
     assert remaining_seconds(5.0, epoch=2, step=0, epochs=2, steps=100) == 0.0
+
+
+def test_an_unusable_runs_folder_is_a_clear_error_not_a_crash(tmp_path):
+    blocker = tmp_path / "runs"
+    blocker.write_text("a file where the runs folder should be")
+    with pytest.raises(RunError, match="Cannot use the runs folder"):
+        start_run(RunSettings(epochs=1), None, blocker)
+    assert list_runs(blocker) == []
