@@ -272,7 +272,8 @@ def _alive(folder: Path) -> bool:
             command = (proc / "cmdline").read_bytes()
         except (OSError, IndexError):
             return False
-        return state != "Z" and b"model.train" in command  # a recycled pid runs something else
+        # A recycled pid runs something else; an empty command line is a process mid-exec.
+        return state != "Z" and (not command or b"model.train" in command)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

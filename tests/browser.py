@@ -119,6 +119,18 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     page.wait_for_selector('[data-testid=stApp][data-test-script-state="notRunning"]', timeout=timeout)
 
 
+def open_tab(page, name: str) -> None:
+    """Click a tab and wait until the page has settled: opening a tab reruns the script."""
+    clicked = page.evaluate("performance.now()")
+    page.get_by_role("tab", name=name, exact=True).click()
+    page.wait_for_function(
+        f"window.__lastChange > {clicked} && performance.now() - window.__lastChange > {QUIET_MS}"
+        " && document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=30_000,
+        polling=50,
+    )
+
+
 def draw(page, strokes, steps: int = 4, settle_ms: int = 300) -> float:
     """Draw polylines given in canvas pixels; wait until the page has answered each stroke.
 

@@ -12,6 +12,7 @@ from browser import (
     launch,
     metric_value,
     open_app,
+    open_tab,
     reset_canvas,
     streamlit_server,
     wait_idle,
@@ -116,7 +117,7 @@ def test_inside_view_shows_heatmap_and_gallery_and_the_pad_is_one_click_away(app
     expect(page.get_by_text("misclassified test digits match")).to_be_visible()
     gallery = page.locator('[data-testid="stImage"]').filter(visible=True)
     expect(gallery.nth(9)).to_be_visible()  # weights, templates and gallery thumbnails
-    page.get_by_role("tab", name="Draw", exact=True).click()
+    open_tab(page, "Draw")
     draw(page, SEVEN)
     assert metric_value(page) == "7"
     page.context.close()
@@ -174,9 +175,10 @@ def test_corrected_drawing_is_saved_and_shown_in_your_drawings(app_url, browser,
     page.get_by_role("tab", name="Your drawings").click()
     expect(page.get_by_text(f"#{saved[0].id}: a 1 (model said 7)")).to_be_visible()
 
-    page.get_by_role("tab", name="Draw", exact=True).click()
+    open_tab(page, "Draw")
     reset_canvas(page)
     draw(page, ONE)
+    assert metric_value(page) == "1"
     page.get_by_role("button", name="✓ Yes, it is a 1").click()
     expect(page.get_by_text("as a 1. See “Your drawings”")).to_be_visible(timeout=30_000)
     page.get_by_role("tab", name="Your drawings").click()
