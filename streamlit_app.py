@@ -725,6 +725,9 @@ def finished_ui(run: Run | None) -> None:
 
 def use_model(choice: str) -> None:
     st.session_state["active_model"] = choice
+    compared = st.session_state.get("compare")
+    if compared is not None and choice not in compared:  # show the chosen run's curves too
+        st.session_state["compare"] = [*compared, choice]
 
 
 def runs_ui(runs: list[Run]) -> None:
@@ -805,7 +808,10 @@ def compare_ui(runs: list[Run], committed: Path) -> None:
     names = {COMMITTED: "committed model", **{run.id: run.label for run in usable}}
     active = st.session_state.get("active_model", COMMITTED)
     default = [COMMITTED, active if active in names and active != COMMITTED else usable[0].id]
-    chosen = st.multiselect("Models", list(names), default=default, format_func=names.get, key="compare")
+    # Runs deleted since (here or in another session) drop out of the comparison.
+    kept = [key for key in st.session_state.get("compare", default) if key in names]
+    st.session_state["compare"] = kept
+    chosen = st.multiselect("Models", list(names), format_func=names.get, key="compare")
     rows, last_epoch = [], 1
     for key in chosen:
         path = committed if key == COMMITTED else runs_dir() / key / "bundle"

@@ -9,6 +9,7 @@ from streamlit.testing.v1.element_tree import Image
 
 from model.constants import BUNDLE_ENV_VAR, MNIST_ENV_VAR
 from model.runs import RUNS_ENV_VAR, list_runs
+from run_folders import finished_run
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
@@ -202,26 +203,22 @@ def test_a_short_training_run_from_the_train_tab_becomes_this_sessions_model(
     assert {m.label: m.value for m in app.metric}["Epochs"] == "2"  # back to the app's own bundle
 
 
-def finished_run(root: Path, bundle: Path, run_id: str = "20261125-101500-abcd") -> Path:
-    """A run folder as a finished run leaves it, around a copy of a real trained bundle."""
-    folder = root / run_id
-    shutil.copytree(bundle, folder / "bundle")
-    accuracy = json.loads((bundle / "evaluation.json").read_text())["test_accuracy"]
-    settings = {"epochs": 2, "batch_size": 32, "augment": False, "limit": None, "extra": None}
-    (folder / "run.json").write_text(json.dumps({"id": run_id, "created": "2026-11-25T10:15:00+00:00", "settings": settings}))
-    (folder / "status.json").write_text(json.dumps({"state": "done", "test_accuracy": accuracy, "elapsed": 12.0}))
-    return folder
-
-
 def test_a_run_can_be_chosen_and_deleted_from_its_details(monkeypatch, trained_bundle, tmp_path):
     runs = tmp_path / "runs"
+    newer = finished_run(runs, trained_bundle, "20261125-113000-beef")
     folder = finished_run(runs, trained_bundle)
     app = run_app(monkeypatch, trained_bundle, runs=runs, tab="Train")
-    assert "2026-11-25 10:15 UTC · 2 epochs, batch 32" in app.tabs[3].dataframe[0].value["run"][0]
+    assert "2026-11-25 10:15 UTC · 2 epochs, batch 32" in app.tabs[3].dataframe[0].value["run"][1]
+    assert app.multiselect(key="compare").value == ["committed", newer.name]
+    app.selectbox(key="run_details").set_value(folder.name).run()
     app.button(key="use_run").click().run()
     assert app.selectbox(key="active_model").value == folder.name
+    assert app.multiselect(key="compare").value == ["committed", newer.name, folder.name]
     app.button(key="delete_run").click().run()
-    assert not folder.exists() and list_runs(runs) == []
+    assert not app.exception, app.exception
+    assert not folder.exists() and [run.id for run in list_runs(runs)] == [newer.name]
+    shutil.rmtree(newer)
+    app.run()
     assert "No runs yet" in all_text(app)
     app.session_state["tab"] = "Draw"
     app.run()

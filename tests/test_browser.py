@@ -1,5 +1,7 @@
 """End to end in a real browser: start the app, draw with the mouse in headless Chromium."""
 
+import shutil
+
 import numpy as np
 import pytest
 
@@ -217,3 +219,35 @@ def test_training_in_one_session_leaves_others_drawing_and_can_be_cancelled(
     expect(trainer.get_by_role("button", name="Start training")).to_be_enabled()
     trainer.context.close()
     other.context.close()
+
+
+def test_runs_can_be_chosen_compared_and_deleted(app_url, browser, runs_dir):
+    from playwright.sync_api import expect
+
+    from model.constants import DEFAULT_BUNDLE_DIR
+    from model.runs import list_runs
+    from run_folders import finished_run
+
+    older = finished_run(runs_dir, DEFAULT_BUNDLE_DIR, "20261125-090000-aaaa")
+    newer = finished_run(runs_dir, DEFAULT_BUNDLE_DIR, "20261125-093000-bbbb")
+    page = open_app(browser, app_url, height=2400)
+    open_tab(page, "Train")
+    compared = page.locator('[data-testid="stMultiSelect"]')
+    expect(compared).to_contain_text("09:30 UTC")
+    expect(compared).not_to_contain_text("09:00 UTC")
+    page.get_by_text("Details of a run").click()
+    page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text("Run", exact=True)).click()
+    page.get_by_role("option", name="09:00 UTC").click()
+    wait_idle(page)
+    page.get_by_role("button", name="Use it for my drawings").click()
+    expect(compared).to_contain_text("09:00 UTC")  # the chosen run joins the comparison
+    page.get_by_role("button", name="Delete this run").click()
+    expect(compared).not_to_contain_text("09:00 UTC")
+    assert compared.inner_text().count("09:30 UTC") == 1
+    assert older.name not in [run.id for run in list_runs(runs_dir)]
+    open_tab(page, "Draw")
+    expect(page.get_by_text("Answering with the committed model")).to_be_visible()
+    draw(page, SEVEN)
+    assert metric_value(page) == "7"
+    shutil.rmtree(newer)
+    page.context.close()

@@ -1,0 +1,20 @@
+"""Run folders as a finished training run leaves them, for tests of the views that list runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+
+def finished_run(root: Path, bundle: Path, run_id: str = "20261125-101500-abcd") -> Path:
+    """A run folder as a finished run leaves it, around a copy of a real trained bundle."""
+    folder = root / run_id
+    shutil.copytree(bundle, folder / "bundle")
+    accuracy = json.loads((bundle / "evaluation.json").read_text())["test_accuracy"]
+    settings = {"epochs": 2, "batch_size": 32, "augment": False, "limit": None, "extra": None}
+    day, time = run_id.split("-")[:2]  # the id is the start time: YYYYmmdd-HHMMSS-xxxx
+    created = f"{day[:4]}-{day[4:6]}-{day[6:]}T{time[:2]}:{time[2:4]}:{time[4:]}+00:00"
+    (folder / "run.json").write_text(json.dumps({"id": run_id, "created": created, "settings": settings}))
+    (folder / "status.json").write_text(json.dumps({"state": "done", "test_accuracy": accuracy, "elapsed": 12.0}))
+    return folder
