@@ -657,7 +657,8 @@ def settings_ui(options: argparse.Namespace, busy: bool) -> None:
     if not start:
         return
     try:
-        data = locate_mnist(options.data)
+        with st.spinner("Checking the MNIST data (Keras' loader may download it)…"):
+            data = locate_mnist(options.data)
     except (FileNotFoundError, ValueError) as error:
         st.error(
             f"Nothing was started: no usable MNIST. {error}\n\nStart the app with "
