@@ -253,6 +253,9 @@ def main(argv=None) -> int:
         print("cancelled: nothing saved", file=sys.stderr)
         return 130
     except Exception as error:
+        if progress and _cancel_requested:  # e.g. worker processes stopped by the same signal
+            progress.phase("cancelled", "Cancelled: nothing was saved.")
+            return 130
         if progress:
             progress.phase("failed", f"{error.__class__.__name__}: {error}")
         raise
@@ -332,7 +335,12 @@ def _settings(args: argparse.Namespace) -> dict:
     }
 
 
+_cancel_requested = False
+
+
 def _cancel(signum, frame):
+    global _cancel_requested
+    _cancel_requested = True
     raise TrainingCancelled()
 
 
