@@ -27,9 +27,10 @@ from model.data import keras_cache_path, load_mnist, locate_mnist
 from model.feedback import FEEDBACK_ENV_VAR, FeedbackError, FeedbackStore, export_npz, summary
 from model.history import curves, overfitting_epoch, read_records
 from model.inference import Classifier, Prediction
-from model.progress import remaining_seconds
+from model.progress import fraction_done
 from model.runs import (
     BATCH_SIZES,
+    LOG_FILE,
     MAX_EPOCHS,
     RUNS_ENV_VAR,
     Run,
@@ -546,12 +547,12 @@ def progress_of(status: dict) -> tuple[float, str]:
         return (1.0 if state in ("evaluating", "saving") else 0.0), PHASE_TEXT.get(state, state)
     epochs, steps = status.get("epochs") or 1, status.get("steps")
     epoch, step = status.get("epoch", 0), status.get("step", 0)
-    fraction = min(1.0, (epoch + (step / steps if steps else 0)) / epochs)
+    fraction = fraction_done(epoch, step, epochs, steps)
     text = f"Epoch {min(epoch + 1, epochs)} of {epochs}"
     if steps:
         text += f" · batch {step:,} of {steps:,}"
     text += f" · {clock(status.get('elapsed', 0))} elapsed"
-    remaining = remaining_seconds(status.get("elapsed", 0), epoch, step, epochs, steps)
+    remaining = status.get("remaining")
     if remaining is not None and fraction > 0.02:  # the first batches include compiling: no pace yet
         text += f" · about {clock(remaining)} left"
     return fraction, text
@@ -559,11 +560,12 @@ def progress_of(status: dict) -> tuple[float, str]:
 
 def history_rows(history: dict, model: str) -> list[dict]:
     """Per-epoch curves -> long rows (model, epoch, split, loss, accuracy) for a chart."""
-    rows = []
-    for split, prefix in (("training", ""), ("validation", "val_")):
-        for epoch, (loss, accuracy) in enumerate(zip(history[f"{prefix}loss"], history[f"{prefix}accuracy"]), 1):
-            rows.append({"model": model, "epoch": epoch, "split": split, "loss": loss, "accuracy": accuracy})
-    return rows
+    data = curves(history)
+    return [
+        {"model": model, "epoch": epoch, "split": split, "loss": loss, "accuracy": accuracy}
+        for split, prefix in (("training", ""), ("validation", "val_"))
+        for epoch, loss, accuracy in zip(data["epoch"], data[f"{prefix}loss"], data[f"{prefix}accuracy"])
+    ]
 
 
 def curve_charts(rows: list[dict], last_epoch: int, by_model: bool, height: int = 300) -> None:
@@ -768,7 +770,7 @@ def runs_ui(runs: list[Run]) -> None:
                 )
         command = run.info.get("command", [])
         st.code(" ".join(["python", *command[1:]]), language="bash")
-        log = tail(run.folder / "train.log")
+        log = tail(run.folder / LOG_FILE)
         if log:
             st.code(log, language=None)
         use, delete = st.columns(2)
@@ -813,9 +815,10 @@ def compare_ui(runs: list[Run], committed: Path) -> None:
     kept = [key for key in st.session_state.get("compare", default) if key in names]
     st.session_state["compare"] = kept
     chosen = st.multiselect("Models", list(names), format_func=names.get, key="compare")
+    bundles = {COMMITTED: committed, **{run.id: run.bundle for run in usable}}
     rows, last_epoch = [], 1
     for key in chosen:
-        path = committed if key == COMMITTED else runs_dir() / key / "bundle"
+        path = bundles[key]
         history = load_records(str(path), bundle_stamp(path)).history
         if history:
             rows += history_rows(history, names[key])

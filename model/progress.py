@@ -15,10 +15,10 @@ from pathlib import Path
 
 import keras
 
-# Phases, in order. A run ends in exactly one of FINAL_STATES.
+from model.history import CURVE_KEYS
+
+# Phases, in order; a run then ends as "done", "failed" or "cancelled".
 ACTIVE_STATES = ("starting", "loading", "preparing", "training", "evaluating", "saving")
-FINAL_STATES = ("done", "failed", "cancelled")
-CURVE_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
 WRITE_EVERY = 0.25  # seconds between batch updates: often enough for a smooth bar, cheap to write
 
 
@@ -47,12 +47,11 @@ def read_status(path: str | os.PathLike) -> dict | None:
 class ProgressFile(keras.callbacks.Callback):
     """Keras callback + phase reporter that keeps a status file up to date during a run."""
 
-    def __init__(self, path: str | os.PathLike, **fields):
+    def __init__(self, path: str | os.PathLike):
         super().__init__()
         self.path = Path(path)
         self.status = {
             "state": "starting",
-            "pid": os.getpid(),
             "epoch": 0,
             "epochs": None,
             "step": 0,
@@ -61,19 +60,17 @@ class ProgressFile(keras.callbacks.Callback):
             "remaining": None,
             "history": {key: [] for key in CURVE_KEYS},
             "message": "",
-            **fields,
         }
         self._started = None
         self._last_write = 0.0
         self.write()
 
     def phase(self, state: str, message: str = "", **fields) -> None:
-        """Record a new phase (see ACTIVE_STATES / FINAL_STATES) and write it at once."""
+        """Record a new phase (see ACTIVE_STATES) and write it at once."""
         self.status.update(state=state, message=message, **fields)
         self.write()
 
     def write(self) -> None:
-        self.status["updated"] = time.time()
         write_status(self.path, self.status)
         self._last_write = time.perf_counter()
 
@@ -109,14 +106,16 @@ class ProgressFile(keras.callbacks.Callback):
         )
 
 
-def remaining_seconds(elapsed: float, epoch: int, step: int, epochs: int | None, steps: int | None) -> float | None:
-    """Seconds left if the rest goes at the pace so far; None until there is a pace to go by.
-
-    `epoch` counts finished epochs, `step` the batches done in the current one.
-    """
+def fraction_done(epoch: int, step: int, epochs: int | None, steps: int | None) -> float:
+    """How much of the training is done, in [0, 1]: `epoch` finished epochs, `step` batches of the next."""
     if not epochs:
-        return None
-    done = (epoch + (min(step, steps) / steps if steps else 0)) / epochs
+        return 0.0
+    return min(1.0, (epoch + (min(step, steps) / steps if steps else 0)) / epochs)
+
+
+def remaining_seconds(elapsed: float, epoch: int, step: int, epochs: int | None, steps: int | None) -> float | None:
+    """Seconds left if the rest goes at the pace so far; None until there is a pace to go by."""
+    done = fraction_done(epoch, step, epochs, steps)
     if done <= 0:
         return None
     return round(elapsed * (1 - done) / done, 1)

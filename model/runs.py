@@ -45,8 +45,6 @@ RUN_FILE, PID_FILE, STATUS_FILE, LOG_FILE, CANCEL_FILE, BUNDLE_DIR = (
 )
 EXTRA_FILE = "extra.npz"  # the saved drawings a run added to MNIST, kept with the run
 
-_start_lock = threading.Lock()  # one start at a time within this server ...
-
 
 class RunError(Exception):
     """A run could not be started, cancelled or deleted; the message says why."""
@@ -180,8 +178,10 @@ def start_run(
         lock = open(root / ".lock", "w")
     except OSError as error:
         raise RunError(f"Cannot use the runs folder {root}: {error}. Set {RUNS_ENV_VAR} to a writable folder.") from error
-    with _start_lock, lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # ... and across server processes sharing the folder
+    with lock:
+        # One start at a time, between this server's sessions (each opens the file anew, so
+        # their flocks exclude each other) and between servers sharing the folder.
+        fcntl.flock(lock, fcntl.LOCK_EX)
         running = active_run(root)
         if running:
             raise RunError(

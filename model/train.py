@@ -243,22 +243,25 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     progress = None
     if args.progress is not None:
-        progress = ProgressFile(args.progress, settings=_settings(args))
+        progress = ProgressFile(args.progress)
         signal.signal(signal.SIGTERM, _cancel)
     try:
         return _run(args, progress)
     except TrainingCancelled:
-        if progress:
-            progress.phase("cancelled", "Cancelled: nothing was saved.")
-        print("cancelled: nothing saved", file=sys.stderr)
-        return 130
+        return _cancelled(progress)
     except Exception as error:
-        if progress and _cancel_requested:  # e.g. worker processes stopped by the same signal
-            progress.phase("cancelled", "Cancelled: nothing was saved.")
-            return 130
+        if _cancel_requested:  # e.g. worker processes stopped by the same signal
+            return _cancelled(progress)
         if progress:
             progress.phase("failed", f"{error.__class__.__name__}: {error}")
         raise
+
+
+def _cancelled(progress: ProgressFile | None) -> int:
+    if progress:
+        progress.phase("cancelled", "Cancelled: nothing was saved.")
+    print("cancelled: nothing saved", file=sys.stderr)
+    return 130
 
 
 def _run(args: argparse.Namespace, progress: ProgressFile | None) -> int:
@@ -301,7 +304,7 @@ def _run(args: argparse.Namespace, progress: ProgressFile | None) -> int:
         args.out, result.model, result.history, result.evaluation, result.summary, result.missed_images
     )
     accuracy = result.evaluation["test_accuracy"]
-    phase("done", f"Test accuracy {accuracy:.2%}.", test_accuracy=accuracy, bundle=str(args.out))
+    phase("done", f"Test accuracy {accuracy:.2%}.", test_accuracy=accuracy)
     print(
         f"test accuracy {accuracy:.4f}; "
         f"{np.mean(result.history['seconds_per_epoch']):.1f} s/epoch; bundle saved to {args.out}"
@@ -320,18 +323,6 @@ def extra_report(model, extra, args: argparse.Namespace) -> dict:
         "repeat": args.extra_repeat,
         "test_images": int(len(y_test)),
         "test_accuracy": float(np.mean(predicted == y_test)),
-    }
-
-
-def _settings(args: argparse.Namespace) -> dict:
-    return {
-        "epochs": args.epochs,
-        "batch_size": args.batch_size,
-        "augment": args.augment,
-        "seed": args.seed,
-        "limit": args.limit,
-        "extra": str(args.extra) if args.extra else None,
-        "extra_repeat": args.extra_repeat,
     }
 
 
