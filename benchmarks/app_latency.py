@@ -1,61 +1,141 @@
-"""Stroke-to-answer latency in headless Chromium: the app vs a page with only a canvas and a metric.
+"""Latency in headless Chromium: strokes on the Draw page, and switching pages.
 
-Each page runs in its own Streamlit server; the same strokes are drawn on both, alternating, and
-the time from mouse-up to the last change of the page it triggers is measured in the page.
+1. Stroke to answer: the app's Draw page vs a page with only a canvas and a metric. Each runs in
+   its own Streamlit server; the same strokes are drawn on both, alternating, and the time from
+   mouse-up to the last change of the page it triggers is measured in the page.
+2. Opening a view: clicking a page in the navigation bar of the app, vs clicking the same view's
+   tab in the single-script app with tabs it replaced (commit BASELINE_COMMIT, taken from git into
+   a scratch folder), measured the same way in the same run.
 
-    python benchmarks/app_latency.py [--strokes 15]
+    python benchmarks/app_latency.py [--strokes 15] [--switches 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser import ONE, SEVEN, ZERO, draw, launch, open_app, reset_canvas, streamlit_server  # noqa: E402
+from browser import (  # noqa: E402
+    ONE,
+    SEVEN,
+    ZERO,
+    QUIET_MS,
+    draw,
+    launch,
+    open_app,
+    open_page,
+    reset_canvas,
+    streamlit_server,
+    wait_settled,
+)
 
 STROKES = [ONE[0], ZERO[0], SEVEN[0]]
+VIEWS = ("Train", "Your drawings", "Inside the model")
+BASELINE_COMMIT = "3993818"  # the last app with tabs in one streamlit_app.py
+
+
+def tabs_app(folder: Path) -> Path | None:
+    """The app as it was before pages, written into `folder`; None outside a git checkout."""
+    try:
+        source = subprocess.run(
+            ["git", "show", f"{BASELINE_COMMIT}:streamlit_app.py"], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    path = folder / "tabs_app.py"
+    path.write_bytes(source)
+    return path
+
+
+def open_tab(page, name: str) -> float:
+    """Click a tab of the tabs app and wait until it has settled; the ms it took."""
+    clicked = page.evaluate("performance.now()")
+    page.get_by_role("tab", name=name, exact=True).click()
+    wait_settled(page, clicked)
+    return page.evaluate("window.__lastChange") - clicked
+
+
+def stroke_latency(baseline_url: str, app_url: str, browser, strokes: int) -> dict[str, list[float]]:
+    times = {"baseline": [], "app": []}
+    pages = {"baseline": open_app(browser, baseline_url), "app": open_app(browser, app_url)}
+    for page in pages.values():  # warm-up: first reruns pay one-off costs
+        draw(page, [STROKES[0]])
+    for number in range(strokes):
+        # Shifted every cycle: after a reset the pad never returns to a drawing it sent before.
+        cycle = number // len(STROKES)
+        stroke = [(x + 6 * cycle, y + 4 * cycle) for x, y in STROKES[number % len(STROKES)]]
+        for name, page in pages.items():
+            try:
+                if number % len(STROKES) == 0:
+                    reset_canvas(page)
+                times[name].append(draw(page, [stroke]))
+            except Exception as error:
+                page.screenshot(path=f"/tmp/latency-failure-{name}.png")
+                raise RuntimeError(f"{name} page, stroke {number}: no rerun ({error})") from None
+    for page in pages.values():
+        page.context.close()
+    return times
+
+
+def switch_latency(url: str, browser, switches: int, opener) -> dict[str, list[float]]:
+    """From Draw to each view and back, `switches` times: the ms each view took to open."""
+    page = open_app(browser, url)
+    times = {view: [] for view in VIEWS}
+    for round_ in range(switches + 1):  # the first round warms caches up and is not counted
+        for view in VIEWS:
+            took = opener(page, view)
+            if round_:
+                times[view].append(took)
+            opener(page, "Draw")
+    page.context.close()
+    return times
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strokes", type=int, default=15, help="strokes timed per page")
+    parser.add_argument("--switches", type=int, default=5, help="times each view is opened")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    times = {"baseline": [], "app": []}
-    with (
-        streamlit_server(ROOT / "benchmarks" / "baseline_page.py") as baseline_url,
-        streamlit_server(ROOT / "streamlit_app.py") as app_url,
-        sync_playwright() as playwright,
-    ):
-        browser = launch(playwright)
-        pages = {"baseline": open_app(browser, baseline_url), "app": open_app(browser, app_url)}
-        for page in pages.values():  # warm-up: first reruns pay one-off costs
-            draw(page, [STROKES[0]])
-        for number in range(args.strokes):
-            # Shifted every cycle: after a reset the pad never returns to a drawing it sent before.
-            cycle = number // len(STROKES)
-            stroke = [(x + 6 * cycle, y + 4 * cycle) for x, y in STROKES[number % len(STROKES)]]
-            for name, page in pages.items():
-                try:
-                    if number % len(STROKES) == 0:
-                        reset_canvas(page)
-                    times[name].append(draw(page, [stroke]))
-                except Exception as error:
-                    page.screenshot(path=f"/tmp/latency-failure-{name}.png")
-                    raise RuntimeError(f"{name} page, stroke {number}: no rerun ({error})") from None
-        browser.close()
+    with tempfile.TemporaryDirectory() as scratch:
+        old_app = tabs_app(Path(scratch))
+        env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        with (
+            streamlit_server(ROOT / "benchmarks" / "baseline_page.py") as baseline_url,
+            streamlit_server(ROOT / "streamlit_app.py") as app_url,
+            sync_playwright() as playwright,
+        ):
+            browser = launch(playwright)
+            strokes = stroke_latency(baseline_url, app_url, browser, args.strokes)
+            pages = switch_latency(app_url, browser, args.switches, open_page)
+            tabs = None
+            if old_app:
+                with streamlit_server(old_app, env=env) as tabs_url:
+                    tabs = switch_latency(tabs_url, browser, args.switches, open_tab)
+            browser.close()
 
-    baseline, app = (statistics.median(times[name]) for name in ("baseline", "app"))
-    print(f"mouse-up -> answer on the page (last change), median of {args.strokes} strokes each:")
+    baseline, app = (statistics.median(strokes[name]) for name in ("baseline", "app"))
+    print(f"mouse-up -> answer on the Draw page (last change), median of {args.strokes} strokes each:")
     print(f"  canvas + metric page: {baseline:6.0f} ms")
-    print(f"  the app:              {app:6.0f} ms")
-    print(f"ratio app / baseline: {app / baseline:.2f}  (target <= 1.3)")
+    print(f"  the app's Draw page:  {app:6.0f} ms")
+    print(f"ratio app / baseline: {app / baseline:.2f}  (target <= 1.1)")
+    print(f"\nopening a view from Draw (click -> last change, {QUIET_MS} ms quiet), median of {args.switches}:")
+    print(f"  {'view':18} {'page':>8} {'old tab':>8} {'ratio':>6}")
+    for view in VIEWS:
+        page_ms = statistics.median(pages[view])
+        tab_ms = statistics.median(tabs[view]) if tabs else float("nan")
+        print(f"  {view:18} {page_ms:6.0f} ms {tab_ms:6.0f} ms {page_ms / tab_ms:6.2f}")
+    if tabs is None:
+        print(f"  (old tabs app unavailable: not a git checkout with commit {BASELINE_COMMIT})")
     return 0
 
 

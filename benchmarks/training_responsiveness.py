@@ -2,7 +2,7 @@
 
 One Streamlit server; session B draws strokes and the time from mouse-up to the last change of
 the page is measured in the page. First with nothing else going on, then while session A trains
-the full documented MLP from the Train tab (all 60,000 images, batch 32) and watches its live
+the full documented MLP from the Train page (all 60,000 images, batch 32) and watches its live
 progress. Session A cancels the run at the end.
 
     MNIST_NPZ=../shared/data/mnist.npz python benchmarks/training_responsiveness.py [--strokes 15]
@@ -61,8 +61,7 @@ def main(argv=None) -> int:
             draw(drawer, [ONE[0]])  # warm-up: first reruns pay one-off costs
             idle, idle_right = timed_strokes(drawer, args.strokes)
 
-            trainer = open_app(browser, url)
-            trainer.get_by_role("tab", name="Train").click()
+            trainer = open_app(browser, url, path="train", ready="text=Start training")
             trainer.get_by_role("slider").first.focus()
             trainer.keyboard.press("End")  # 20 epochs: longer than the strokes take
             trainer.get_by_role("button", name="Start training").click()

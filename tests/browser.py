@@ -104,12 +104,15 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
-def open_app(browser, url: str, width: int = 1280, height: int = 900):
-    """A fresh page (own browser context = own Streamlit session) with the app fully loaded."""
+def open_app(browser, url: str, width: int = 1280, height: int = 900, path: str = "", ready: str = "canvas.upper-canvas"):
+    """A fresh page (own browser context = own Streamlit session) with the app fully loaded.
+
+    `path` is a page's URL path ("train", "inside", ...); `ready` a selector its content shows.
+    """
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
-    page.goto(url)
-    page.wait_for_selector("canvas.upper-canvas", timeout=60_000)
+    page.goto(f"{url}/{path}")
+    page.wait_for_selector(ready, timeout=60_000)
     wait_idle(page)
     page.evaluate(WATCH_PAGE_JS)
     return page
@@ -119,16 +122,22 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     page.wait_for_selector('[data-testid=stApp][data-test-script-state="notRunning"]', timeout=timeout)
 
 
-def open_tab(page, name: str) -> None:
-    """Click a tab and wait until the page has settled: opening a tab reruns the script."""
-    clicked = page.evaluate("performance.now()")
-    page.get_by_role("tab", name=name, exact=True).click()
+def wait_settled(page, since: float) -> None:
+    """Wait until the page changed after `since` (page time), then stayed still and idle."""
     page.wait_for_function(
-        f"window.__lastChange > {clicked} && performance.now() - window.__lastChange > {QUIET_MS}"
+        f"window.__lastChange > {since} && performance.now() - window.__lastChange > {QUIET_MS}"
         " && document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'notRunning'",
         timeout=30_000,
         polling=50,
     )
+
+
+def open_page(page, name: str) -> float:
+    """Click a page in the navigation bar; wait until it has settled. Returns the ms it took."""
+    clicked = page.evaluate("performance.now()")
+    page.get_by_role("link", name=name, exact=True).filter(visible=True).click()
+    wait_settled(page, clicked)
+    return page.evaluate("window.__lastChange") - clicked
 
 
 def draw(page, strokes, steps: int = 4, settle_ms: int = 300) -> float:
@@ -155,12 +164,25 @@ def reset_canvas(page) -> None:
     page.locator("canvas.upper-canvas").hover()
     clicked = page.evaluate("performance.now()")
     page.get_by_role("button", name="Reset canvas & history").click()
-    page.wait_for_function(
-        f"window.__lastChange > {clicked} && performance.now() - window.__lastChange > {QUIET_MS}",
-        timeout=30_000,
-        polling=50,
-    )
-    wait_idle(page)
+    wait_settled(page, clicked)
+
+
+def choose_option(page, selectbox, option: str) -> None:
+    """Open a selectbox and pick an option; reopens it if a rerun closed the list meanwhile."""
+    for attempt in range(3):
+        wait_idle(page)
+        selectbox.click()
+        choice = page.get_by_role("option", name=option, exact=True)
+        try:
+            choice.wait_for(timeout=5_000)
+        except Exception:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            continue
+        choice.click()
+        wait_idle(page)
+        return
 
 
 def metric_value(page, label: str = "Prediction") -> str:

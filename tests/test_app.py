@@ -1,4 +1,4 @@
-"""The Streamlit page without a browser (AppTest): it renders, with and without a model."""
+"""The Streamlit pages without a browser (AppTest): each renders, with and without a model."""
 
 import json
 import shutil
@@ -14,17 +14,31 @@ from run_folders import finished_run
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 
-def run_app(monkeypatch, bundle, feedback_db=None, runs=None, tab=None) -> AppTest:
-    """The page as first loaded, or with `tab` open (tabs other than Draw are built only when open)."""
+PAGES = {
+    "Draw": "views/draw.py",
+    "Inside the model": "views/inside.py",
+    "Your drawings": "views/drawings.py",
+    "Train": "views/train.py",
+}
+
+
+def run_app(monkeypatch, bundle, feedback_db=None, runs=None, page=None) -> AppTest:
+    """The app as first loaded (the Draw page), or switched to `page` after that."""
     monkeypatch.setenv(BUNDLE_ENV_VAR, str(bundle))
     monkeypatch.setenv("DIGITS_FEEDBACK_DB", str(feedback_db or bundle.parent / "feedback-unused.sqlite"))
     monkeypatch.setenv(RUNS_ENV_VAR, str(runs or bundle.parent / "runs-unused"))
     app = AppTest.from_file(APP, default_timeout=60)
-    if tab:
-        app.session_state["tab"] = tab
     app.run()
     assert not app.exception, app.exception
+    if page:
+        open_page(app, page)
     return app
+
+
+def open_page(app: AppTest, page: str) -> None:
+    app.switch_page(PAGES[page])
+    app.run()
+    assert not app.exception, app.exception
 
 
 def count_images(node) -> int:
@@ -45,8 +59,11 @@ def test_page_shows_flow_summary_curves_and_blank_pad_hint(monkeypatch, trained_
     text = all_text(app)
     assert "784 values in [0, 1]" in text and "softmax" in text
     assert "669,706" in text  # model.summary()
-    assert [tab.label for tab in app.tabs] == ["Draw", "Inside the model", "Your drawings", "Train"]
-    assert len(app.tabs[0].get("vega_lite_chart")) == 2  # loss and accuracy curves
+    pages = app._registered_pages.values()  # what st.navigation registered, in its order
+    assert [(p["page_name"], p["url_pathname"]) for p in pages] == [
+        ("Draw", ""), ("Inside the model", "inside"), ("Your drawings", "drawings"), ("Train", "train")
+    ]
+    assert len(app.get("vega_lite_chart")) == 2  # loss and accuracy curves
     prediction = [m for m in app.metric if m.label == "Prediction"]
     assert prediction and prediction[0].value == "–"  # a blank pad: no made-up answer
     assert "Draw a digit (0–9)" in text
@@ -54,13 +71,41 @@ def test_page_shows_flow_summary_curves_and_blank_pad_hint(monkeypatch, trained_
     assert facts["Epochs"] == "2" and facts["Batch size"] == "32"
 
 
-def test_tabs_other_than_draw_are_built_when_opened(monkeypatch, trained_bundle):
+def test_each_page_runs_alone_and_shows_its_main_content(monkeypatch, trained_bundle):
     app = run_app(monkeypatch, trained_bundle)
-    assert not app.tabs[1].children and not app.tabs[3].children  # a stroke reruns a light page
-    app.session_state["tab"] = "Inside the model"
-    app.run()
-    assert "How it does on the 10,000 MNIST test digits" in [h.value for h in app.subheader]
-    assert [m for m in app.metric if m.label == "Prediction"]  # the pad is still there
+    main_content = {
+        "Inside the model": "How it does on the 10,000 MNIST test digits",
+        "Your drawings": "Your drawings",
+        "Train": "Train the network yourself",
+    }
+    for page, heading in main_content.items():
+        open_page(app, page)
+        assert heading in [h.value for h in app.header] + [h.value for h in app.subheader]
+        assert not [m for m in app.metric if m.label == "Prediction"]  # the pad is not run there
+        assert not app.title  # nor the Draw page's intro
+    open_page(app, "Draw")
+    assert [m for m in app.metric if m.label == "Prediction"]
+
+
+def test_choices_survive_a_page_switch(monkeypatch, trained_bundle, tmp_path):
+    runs = tmp_path / "runs"
+    folder = finished_run(runs, trained_bundle)
+    app = run_app(monkeypatch, trained_bundle, runs=runs)
+    app.selectbox(key="active_model").set_value(folder.name).run()
+    app.slider(key="brush").set_value(30).run()
+    open_page(app, "Train")
+    assert app.multiselect(key="compare").value == ["committed", folder.name]
+    app.multiselect(key="compare").set_value([folder.name]).run()
+    app.slider(key="train_epochs").set_value(3).run()
+    open_page(app, "Inside the model")
+    assert "Showing your run 2026-11-25 10:15 UTC" in all_text(app)
+    open_page(app, "Draw")
+    assert app.selectbox(key="active_model").value == folder.name
+    assert app.slider(key="brush").value == 30
+    assert "Answering with your run 2026-11-25 10:15 UTC" in all_text(app)
+    open_page(app, "Train")
+    assert app.multiselect(key="compare").value == [folder.name]
+    assert app.slider(key="train_epochs").value == 3
 
 
 def test_missing_bundle_still_renders_and_says_how_to_train(monkeypatch, tmp_path):
@@ -87,32 +132,31 @@ def test_unreadable_history_is_a_warning_not_a_crash(monkeypatch, trained_bundle
     (bundle / "history.json").write_text("{not json")
     app = run_app(monkeypatch, bundle)
     assert "history.json is not a readable JSON file" in all_text(app)
-    assert not app.tabs[0].get("vega_lite_chart")
+    assert not app.get("vega_lite_chart")
 
 
 def test_inside_view_shows_evaluation_weights_and_gallery(monkeypatch, trained_bundle):
-    app = run_app(monkeypatch, trained_bundle, tab="Inside the model")
+    app = run_app(monkeypatch, trained_bundle, page="Inside the model")
     text = all_text(app)
     assert "How it does on the 10,000 MNIST test digits" in [h.value for h in app.subheader]
     assert "misclassified test digits match" in text
-    inside = app.tabs[1]
-    assert len(inside.get("vega_lite_chart")) == 2  # confusion heatmap and per-digit accuracy
+    assert len(app.get("vega_lite_chart")) == 2  # confusion heatmap and per-digit accuracy
     assert "What the first layer learned" in [h.value for h in app.subheader]
-    assert count_images(inside) >= 3  # first-layer grid, digit templates, gallery thumbnails
+    assert count_images(app.main) >= 3  # first-layer grid, digit templates, gallery thumbnails
 
 
 def test_inside_view_without_evaluation_explains_instead_of_failing(monkeypatch, trained_bundle, tmp_path):
     bundle = tmp_path / "no-evaluation"
     shutil.copytree(trained_bundle, bundle)
     (bundle / "evaluation.json").unlink()
-    app = run_app(monkeypatch, bundle, tab="Inside the model")
+    app = run_app(monkeypatch, bundle, page="Inside the model")
     text = all_text(app)
     assert "has no evaluation.json" in text
     assert "What the first layer learned" in [h.value for h in app.subheader]
 
 
 def test_gallery_filters_by_digit(monkeypatch, trained_bundle):
-    app = run_app(monkeypatch, trained_bundle, tab="Inside the model")
+    app = run_app(monkeypatch, trained_bundle, page="Inside the model")
     evaluation = json.loads((trained_bundle / "evaluation.json").read_text())
     true = evaluation["misclassified"][0]["true"]
     app.selectbox(key="gallery_true").set_value(true).run()
@@ -128,7 +172,7 @@ def test_your_drawings_view_summarises_saved_drawings(monkeypatch, trained_bundl
     store = FeedbackStore(tmp_path / "f.sqlite")
     for label, predicted in [(3, 3), (7, 1), (7, 7)]:
         store.add(np.zeros((28, 28)), label, predicted, [0.1] * 10, "m", None)
-    app = run_app(monkeypatch, trained_bundle, tmp_path / "f.sqlite", tab="Your drawings")
+    app = run_app(monkeypatch, trained_bundle, tmp_path / "f.sqlite", page="Your drawings")
     facts = {m.label: m.value for m in app.metric}
     assert facts["Drawings saved"] == "3" and facts["Model accuracy on them"] == "66.7%"
     assert "a 7 (model said 1)" in all_text(app)
@@ -137,14 +181,15 @@ def test_your_drawings_view_summarises_saved_drawings(monkeypatch, trained_bundl
 def test_damaged_feedback_store_is_reported_not_fatal(monkeypatch, trained_bundle, tmp_path):
     damaged = tmp_path / "f.sqlite"
     damaged.write_bytes(b"garbage" * 500)
-    app = run_app(monkeypatch, trained_bundle, damaged, tab="Your drawings")
+    app = run_app(monkeypatch, trained_bundle, damaged, page="Your drawings")
     assert "is damaged" in all_text(app)
-    assert "669,706" in all_text(app)  # the rest of the page is there
+    open_page(app, "Draw")  # the rest of the app still works
+    assert "669,706" in all_text(app)
 
 
-def test_train_tab_without_mnist_says_how_to_provide_it_and_starts_nothing(monkeypatch, trained_bundle, tmp_path):
+def test_train_page_without_mnist_says_how_to_provide_it_and_starts_nothing(monkeypatch, trained_bundle, tmp_path):
     monkeypatch.setenv(MNIST_ENV_VAR, str(tmp_path / "nowhere" / "mnist.npz"))
-    app = run_app(monkeypatch, trained_bundle, runs=tmp_path / "runs", tab="Train")
+    app = run_app(monkeypatch, trained_bundle, runs=tmp_path / "runs", page="Train")
     app.button(key="start_training").click().run()
     errors = " ".join(e.body for e in app.error)
     assert "Nothing was started" in errors and "MNIST file not found" in errors
@@ -152,7 +197,7 @@ def test_train_tab_without_mnist_says_how_to_provide_it_and_starts_nothing(monke
     assert list_runs(tmp_path / "runs") == []
 
 
-def test_a_short_training_run_from_the_train_tab_becomes_this_sessions_model(
+def test_a_short_training_run_from_the_train_page_becomes_this_sessions_model(
     monkeypatch, trained_bundle, small_mnist_npz, small_mnist, tmp_path
 ):
     import time
@@ -168,7 +213,7 @@ def test_a_short_training_run_from_the_train_tab_becomes_this_sessions_model(
         store.add(image / 255, int(label), int(label), [0.1] * 10, "m", None)
     monkeypatch.setenv(MNIST_ENV_VAR, str(small_mnist_npz))
     runs = tmp_path / "runs"
-    app = run_app(monkeypatch, trained_bundle, tmp_path / "f.sqlite", runs=runs, tab="Train")
+    app = run_app(monkeypatch, trained_bundle, tmp_path / "f.sqlite", runs=runs, page="Train")
     assert "No runs yet" in all_text(app)
     app.slider(key="train_epochs").set_value(1)
     app.selectbox(key="train_images").set_value("1,000 (a quick try)")
@@ -192,13 +237,16 @@ def test_a_short_training_run_from_the_train_tab_becomes_this_sessions_model(
     assert "On your 2 held-out drawings" in all_text(app)
 
     app.button(key="use_finished").click().run()
+    open_page(app, "Draw")
     assert app.selectbox(key="active_model").value == run.id
     facts = {m.label: m.value for m in app.metric}
     assert facts["Epochs"] == "1" and facts["Test accuracy"] == f"{run.test_accuracy:.2%}"
-    table = app.tabs[3].dataframe[0].value
+    open_page(app, "Train")
+    table = app.dataframe[0].value
     assert list(table["state"]) == ["done"] and list(table["test accuracy"]) == [f"{run.test_accuracy:.2%}"]
-    assert len(app.tabs[3].get("vega_lite_chart")) == 2  # its curves against the committed model's
+    assert len(app.get("vega_lite_chart")) == 2  # its curves against the committed model's
 
+    open_page(app, "Draw")
     app.selectbox(key="active_model").set_value("committed").run()
     assert {m.label: m.value for m in app.metric}["Epochs"] == "2"  # back to the app's own bundle
 
@@ -207,12 +255,11 @@ def test_a_run_can_be_chosen_and_deleted_from_its_details(monkeypatch, trained_b
     runs = tmp_path / "runs"
     newer = finished_run(runs, trained_bundle, "20261125-113000-beef")
     folder = finished_run(runs, trained_bundle)
-    app = run_app(monkeypatch, trained_bundle, runs=runs, tab="Train")
-    assert "2026-11-25 10:15 UTC · 2 epochs, batch 32" in app.tabs[3].dataframe[0].value["run"][1]
+    app = run_app(monkeypatch, trained_bundle, runs=runs, page="Train")
+    assert "2026-11-25 10:15 UTC · 2 epochs, batch 32" in app.dataframe[0].value["run"][1]
     assert app.multiselect(key="compare").value == ["committed", newer.name]
     app.selectbox(key="run_details").set_value(folder.name).run()
     app.button(key="use_run").click().run()
-    assert app.selectbox(key="active_model").value == folder.name
     assert app.multiselect(key="compare").value == ["committed", newer.name, folder.name]
     app.button(key="delete_run").click().run()
     assert not app.exception, app.exception
@@ -220,9 +267,7 @@ def test_a_run_can_be_chosen_and_deleted_from_its_details(monkeypatch, trained_b
     shutil.rmtree(newer)
     app.run()
     assert "No runs yet" in all_text(app)
-    app.session_state["tab"] = "Draw"
-    app.run()
-    assert not app.exception
+    open_page(app, "Draw")
     assert "Answering with the committed model." in all_text(app)  # back to it, nothing to choose
 
 

@@ -10,14 +10,16 @@ from browser import (
     SEVEN,
     ZERO,
     chromium_available,
+    choose_option,
     draw,
     launch,
     metric_value,
     open_app,
-    open_tab,
+    open_page,
     reset_canvas,
     streamlit_server,
     wait_idle,
+    wait_settled,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -109,9 +111,10 @@ def test_page_shows_summary_and_curves(app_url, browser):
 
 
 def test_inside_view_shows_heatmap_and_gallery_and_the_pad_is_one_click_away(app_url, browser):
-    page = open_app(browser, app_url)
-    page.get_by_role("tab", name="Inside the model").click()
     from playwright.sync_api import expect
+
+    page = open_app(browser, app_url)
+    open_page(page, "Inside the model")
 
     page.get_by_text("How it does on the 10,000 MNIST test digits").wait_for()
     charts = page.locator('[data-testid="stVegaLiteChart"]').filter(visible=True)
@@ -119,9 +122,99 @@ def test_inside_view_shows_heatmap_and_gallery_and_the_pad_is_one_click_away(app
     expect(page.get_by_text("misclassified test digits match")).to_be_visible()
     gallery = page.locator('[data-testid="stImage"]').filter(visible=True)
     expect(gallery.nth(9)).to_be_visible()  # weights, templates and gallery thumbnails
-    open_tab(page, "Draw")
+    open_page(page, "Draw")
     draw(page, SEVEN)
     assert metric_value(page) == "7"
+    page.context.close()
+
+
+PAGES = {  # name in the navigation -> (URL path, text its content shows)
+    "Draw": ("", "Draw a digit"),
+    "Inside the model": ("inside", "How it does on the 10,000 MNIST test digits"),
+    "Your drawings": ("drawings", "Your drawings"),
+    "Train": ("train", "Train the network yourself"),
+}
+
+
+def heading(page, text):
+    return page.locator("h1, h2, h3").filter(has_text=text).first
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_page_has_its_own_url_and_survives_a_reload(app_url, browser, name):
+    from playwright.sync_api import expect
+
+    path, text = PAGES[name]
+    page = open_app(browser, app_url, path=path, ready="h1, h2")
+    expect(heading(page, text)).to_be_visible()
+    active = page.locator('[data-testid="stTopNavLink"][aria-current="page"]')
+    expect(active).to_have_text(name)
+    page.reload()
+    expect(heading(page, text)).to_be_visible(timeout=30_000)
+    assert page.url.rstrip("/") == f"{app_url}/{path}".rstrip("/")
+    page.context.close()
+
+
+def test_navigation_clicks_and_back_and_forward_move_between_pages(app_url, browser):
+    from playwright.sync_api import expect
+
+    page = open_app(browser, app_url)
+    for name in ("Inside the model", "Train", "Your drawings"):
+        open_page(page, name)
+        path, text = PAGES[name]
+        expect(heading(page, text)).to_be_visible()
+        assert page.url == f"{app_url}/{path}"
+    page.go_back()
+    expect(heading(page, PAGES["Train"][1])).to_be_visible(timeout=30_000)
+    page.go_back()
+    expect(heading(page, PAGES["Inside the model"][1])).to_be_visible(timeout=30_000)
+    page.go_forward()
+    expect(heading(page, PAGES["Train"][1])).to_be_visible(timeout=30_000)
+    assert page.url == f"{app_url}/train"
+    page.context.close()
+
+
+def test_the_brush_and_the_model_choice_survive_a_visit_to_another_page(app_url, browser):
+    page = open_app(browser, app_url)
+    slider = page.get_by_role("slider", name="Brush width")
+    slider.focus()
+    clicked = page.evaluate("performance.now()")
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    wait_settled(page, clicked)
+    assert slider.input_value() == "22"
+    open_page(page, "Inside the model")
+    open_page(page, "Draw")
+    assert page.get_by_role("slider", name="Brush width").input_value() == "22"
+    draw(page, SEVEN)  # the wider brush draws, and is answered
+    assert metric_value(page) == "7"
+    page.context.close()
+
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
+def test_every_page_fits_the_screen_and_the_navigation_works_on_a_phone(app_url, browser, width, height, tmp_path):
+    import os
+    from pathlib import Path
+
+    from playwright.sync_api import expect
+
+    folder = Path(os.environ.get("SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page = open_app(browser, app_url, width=width, height=height)
+    for name, (path, text) in PAGES.items():
+        page.goto(f"{app_url}/{path}")
+        expect(heading(page, text)).to_be_visible(timeout=30_000)
+        wait_idle(page)
+        page.wait_for_timeout(500)  # charts and images finish their layout
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} is {overflow}px wider than the screen"
+        page.screenshot(path=str(folder / f"{path or 'draw'}-{width}.png"), full_page=True)
+    # From the last page back to Draw through the navigation, as a phone user would.
+    if width < 640:  # a phone: the navigation bar folds into a menu
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+    page.get_by_role("link", name="Draw", exact=True).filter(visible=True).click()
+    expect(heading(page, "Draw a digit")).to_be_visible(timeout=30_000)
+    assert page.url.rstrip("/") == app_url
     page.context.close()
 
 
@@ -166,24 +259,22 @@ def test_corrected_drawing_is_saved_and_shown_in_your_drawings(app_url, browser,
     page = open_app(browser, app_url)
     draw(page, SEVEN)
     assert metric_value(page) == "7"
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="No, it is a").click()
-    page.get_by_role("option", name="1", exact=True).click()
-    wait_idle(page)
+    choose_option(page, page.locator('[data-testid="stSelectbox"]').filter(has_text="No, it is a"), "1")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("as a 1. See “Your drawings”")).to_be_visible(timeout=30_000)
     saved = FeedbackStore(feedback_db).drawings()
     assert saved[0].label == 1 and saved[0].predicted == 7
     assert FeedbackStore(feedback_db).canvas_png(saved[0].id).startswith(b"\x89PNG")
-    page.get_by_role("tab", name="Your drawings").click()
+    open_page(page, "Your drawings")
     expect(page.get_by_text(f"#{saved[0].id}: a 1 (model said 7)")).to_be_visible()
 
-    open_tab(page, "Draw")
+    open_page(page, "Draw")
     reset_canvas(page)
     draw(page, ONE)
     assert metric_value(page) == "1"
     page.get_by_role("button", name="✓ Yes, it is a 1").click()
     expect(page.get_by_text("as a 1. See “Your drawings”")).to_be_visible(timeout=30_000)
-    page.get_by_role("tab", name="Your drawings").click()
+    open_page(page, "Your drawings")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download as .npz").click()
     with np.load(download.value.path(), allow_pickle=False) as data:
@@ -201,8 +292,7 @@ def test_training_in_one_session_leaves_others_drawing_and_can_be_cancelled(
     from model.runs import list_runs
 
     other = open_app(browser, app_url)  # someone else, drawing on their own
-    trainer = open_app(browser, app_url, height=1600)
-    trainer.get_by_role("tab", name="Train").click()
+    trainer = open_app(browser, app_url, height=1600, path="train", ready="text=Start training")
     trainer.get_by_role("button", name="Start training").click()
     expect(trainer.get_by_text("Epoch 1 of 5 · batch")).to_be_visible(timeout=60_000)
     trainer.screenshot(path=str(tmp_path / "training.png"))
@@ -230,22 +320,20 @@ def test_runs_can_be_chosen_compared_and_deleted(app_url, browser, runs_dir):
 
     older = finished_run(runs_dir, DEFAULT_BUNDLE_DIR, "20261125-090000-aaaa")
     newer = finished_run(runs_dir, DEFAULT_BUNDLE_DIR, "20261125-093000-bbbb")
-    page = open_app(browser, app_url, height=2400)
-    open_tab(page, "Train")
+    page = open_app(browser, app_url, height=2400, path="train", ready="text=Start training")
     compared = page.locator('[data-testid="stMultiSelect"]')
     expect(compared).to_contain_text("09:30 UTC")
     expect(compared).not_to_contain_text("09:00 UTC")
     page.get_by_text("Details of a run").click()
-    page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text("Run", exact=True)).click()
-    page.get_by_role("option", name="09:00 UTC").click()
-    wait_idle(page)
+    run_picker = page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text("Run", exact=True))
+    choose_option(page, run_picker, "2026-11-25 09:00 UTC · 2 epochs, batch 32 (done)")
     page.get_by_role("button", name="Use it for my drawings").click()
     expect(compared).to_contain_text("09:00 UTC")  # the chosen run joins the comparison
     page.get_by_role("button", name="Delete this run").click()
     expect(compared).not_to_contain_text("09:00 UTC")
     assert compared.inner_text().count("09:30 UTC") == 1
     assert older.name not in [run.id for run in list_runs(runs_dir)]
-    open_tab(page, "Draw")
+    open_page(page, "Draw")
     expect(page.get_by_text("Answering with the committed model")).to_be_visible()
     draw(page, SEVEN)
     assert metric_value(page) == "7"

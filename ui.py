@@ -1,0 +1,280 @@
+"""What several pages draw or need: the session's model, the pad, the answer, the curves.
+
+UI only: every computation comes from the `model` package. Pages import this module, never each
+other; `streamlit_app.py` calls `prepare()` once per rerun, before the page runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from model.constants import BUNDLE_ENV_VAR, DEFAULT_BUNDLE_DIR, MODEL_FILE
+from model.history import curves, read_records
+from model.inference import Classifier, Prediction
+from model.runs import Run, list_runs
+
+PAD_SIZE = 280  # the drawing pad, in CSS pixels: 10x MNIST's 28
+ZOOM = 8  # "what the model sees" is shown 8x, as blocks, never blurred
+BRUSH_WIDTH = 18  # the pad's default brush: a pen stroke about MNIST's on the 20x20 box
+COMMITTED = "committed"  # the model choice meaning the bundle the app started with
+ENTRY_SCRIPT = "streamlit_app.py"
+KEPT = "kept:"  # prefix of the session keys holding widget values that outlive a page switch
+LAST_DRAWING = "last_drawing"  # session key: the pad's last drawing, for whichever page shows it
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every page of one rerun shares: options, runs, and the model answering this session."""
+
+    options: argparse.Namespace
+    runs: list[Run]
+    bundle: Path  # the bundle answering this session's drawings
+    model_name: str  # how the page names it
+    classifier: Classifier | None
+    load_error: str | None
+
+
+def kept(key: str, default=None) -> dict:
+    """Keyword arguments for a widget whose value must outlive a page switch.
+
+    Streamlit forgets a widget's value once a page without it runs; the value is kept under a
+    key no widget owns and handed back to the widget on every run (Streamlit's documented way).
+    """
+    store = KEPT + key
+    if store not in st.session_state:
+        st.session_state[store] = default
+    st.session_state[key] = st.session_state[store]
+    return {"key": key, "on_change": _keep, "args": (key,)}
+
+
+def _keep(key: str) -> None:
+    st.session_state[KEPT + key] = st.session_state[key]
+
+
+def choice(key: str, default=None):
+    """The kept value of a widget, also on pages that do not draw it."""
+    return st.session_state.get(KEPT + key, default)
+
+
+def choose(key: str, value) -> None:
+    """Set a kept widget value; the widget shows it the next time it is drawn."""
+    st.session_state[KEPT + key] = value
+
+
+def prepare() -> Shared:
+    """Read the options, the runs and this session's model; report problems at the top of the page."""
+    options, option_error = app_options()
+    if option_error:
+        st.error(option_error)
+    runs = list_runs()
+    path, name = chosen_model(runs)
+    classifier, load_error = None, None
+    try:
+        classifier = load_classifier(str(path), bundle_stamp(path))
+    except (FileNotFoundError, ValueError) as error:
+        load_error = str(error)
+    shared = Shared(options, runs, path, name, classifier, load_error)
+    st.session_state["_shared"] = shared
+    return shared
+
+
+def shared() -> Shared:
+    """What `prepare()` found in this rerun."""
+    return st.session_state["_shared"]
+
+
+def committed_bundle() -> Path:
+    return Path(os.environ.get(BUNDLE_ENV_VAR) or DEFAULT_BUNDLE_DIR)
+
+
+def app_options() -> tuple[argparse.Namespace, str | None]:
+    """Options after `streamlit run streamlit_app.py --`: (options, error message or None)."""
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    parser.add_argument("--data", type=Path, default=None)
+    usage = "`streamlit run streamlit_app.py -- [--data path/to/mnist.npz]`"
+    launched = Path(sys.argv[0]).name == ENTRY_SCRIPT  # not when a test harness runs the page
+    try:
+        options, unknown = parser.parse_known_args(sys.argv[1:] if launched else [])
+    except argparse.ArgumentError as error:
+        return parser.parse_args([]), f"Command-line option ignored: {error}. Usage: {usage}"
+    if unknown:
+        return options, f"Unknown command-line options ignored: `{' '.join(unknown)}`. Usage: {usage}"
+    return options, None
+
+
+def bundle_stamp(path: Path) -> int:
+    """Changes when the bundle's model file is replaced: part of every cache key for a bundle."""
+    try:
+        return (path / MODEL_FILE).stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+@st.cache_resource(show_spinner="Loading the model…", max_entries=8)
+def load_classifier(path: str, stamp: int) -> Classifier:
+    classifier = Classifier.load(path)
+    # Streamlit collects garbage after every rerun; with TensorFlow's thousands of modules loaded
+    # a full collection costs ~100 ms. Freezing what exists now (once per process) avoids that.
+    gc.freeze()
+    return classifier
+
+
+@st.cache_data(max_entries=32)
+def load_records(path: str, stamp: int):
+    return read_records(path)
+
+
+def records_of(path: Path):
+    """A bundle's history, summary and evaluation, cached until its model file changes."""
+    return load_records(str(path), bundle_stamp(path))
+
+
+def chosen_model(runs: list[Run]) -> tuple[Path, str]:
+    """The bundle answering this session's drawings, and how to name it."""
+    chosen = choice("active_model", COMMITTED)
+    if chosen != COMMITTED:
+        run = next((run for run in runs if run.id == chosen and run.usable), None)
+        if run:
+            return run.bundle, f"your run {run.label} ({run.test_accuracy:.2%} on MNIST's test set)"
+        choose("active_model", COMMITTED)
+        st.warning("The run you chose is no longer available: back to the committed model.")
+    return committed_bundle(), "the committed model"
+
+
+def use_model(chosen: str) -> None:
+    """Make a run (or COMMITTED) answer this session's drawings; its curves join the comparison."""
+    choose("active_model", chosen)
+    compared = choice("compare")
+    if compared is not None and chosen not in compared:
+        choose("compare", [*compared, chosen])
+
+
+# The drawing pad and the answer ------------------------------------------------------------------
+
+
+def pad_ui():
+    """The drawing pad and its brush control; returns the canvas as an RGBA array and as PNG.
+
+    The last drawing is kept in the session (LAST_DRAWING) for the pages that trace it.
+    """
+    brush = kept("brush", BRUSH_WIDTH)  # before the pad, which draws with it
+    result = st_canvas(
+        stroke_width=st.session_state["brush"],
+        stroke_color="#FFFFFF",
+        background_color="#000000",
+        height=PAD_SIZE,
+        width=PAD_SIZE,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        update_streamlit=True,
+        key="pad",
+    )
+    st.caption("Draw with the mouse or a finger. The toolbar undoes, redoes and clears.")
+    st.slider("Brush width", min_value=6, max_value=40, **brush)
+    image = result.image_data
+    if image is not None:
+        st.session_state[LAST_DRAWING] = image
+    return image, result.image_bytes
+
+
+def probabilities_ui(prediction: Prediction) -> None:
+    """Ten labelled bars, 0-9 in order, the top one highlighted."""
+    rows = []
+    for digit, probability in enumerate(prediction.probabilities):
+        top = digit == prediction.digit
+        colour = "#ff4b4b" if top else "#8a94a6"
+        weight = "700" if top else "400"
+        rows.append(
+            f'<div class="prob-row" data-digit="{digit}" style="display:flex;align-items:center;'
+            f'gap:.5rem;margin:2px 0;font-weight:{weight}">'
+            f'<span style="width:1.2rem;text-align:right">{digit}</span>'
+            f'<span style="flex:1;background:rgba(138,148,166,.15);border-radius:3px;height:1rem">'
+            f'<span style="display:block;height:100%;width:{probability * 100:.1f}%;'
+            f'background:{colour};border-radius:3px"></span></span>'
+            f'<span style="width:3.6rem;text-align:right;font-variant-numeric:tabular-nums">'
+            f"{probability:.1%}</span></div>"
+        )
+    st.markdown(
+        f'<div class="probabilities" aria-label="Probability of each digit">{"".join(rows)}</div>',
+        unsafe_allow_html=True,
+    )
+
+
+def model_input_ui(prediction: Prediction, source: str) -> None:
+    """The 28x28 image the network read, shown 8x as blocks."""
+    pixels = np.kron(prediction.image, np.ones((ZOOM, ZOOM), dtype=np.float32))
+    st.subheader("What the model sees")
+    st.image((pixels * 255).astype(np.uint8), width=28 * ZOOM)
+    st.caption(
+        f"{source} as MNIST-style 28×28 input (shown 8× as blocks). The network reads it as "
+        f"784 values in [0, 1]; {int((prediction.image > 0).sum())} of them are ink."
+    )
+
+
+def answer_ui(prediction: Prediction, label: str, source: str, answer, seen) -> None:
+    """The digit and its confidence, the ten bars, and the 28x28 input, in two columns."""
+    with answer:
+        st.metric(
+            label,
+            str(prediction.digit),
+            f"{prediction.confidence:.1%} confidence",
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+        )
+        probabilities_ui(prediction)
+    with seen:
+        model_input_ui(prediction, source)
+
+
+# Training curves ---------------------------------------------------------------------------------
+
+
+def history_rows(history: dict, model: str) -> list[dict]:
+    """Per-epoch curves -> long rows (model, epoch, split, loss, accuracy) for a chart."""
+    data = curves(history)
+    return [
+        {"model": model, "epoch": epoch, "split": split, "loss": loss, "accuracy": accuracy}
+        for split, prefix in (("training", ""), ("validation", "val_"))
+        for epoch, loss, accuracy in zip(data["epoch"], data[f"{prefix}loss"], data[f"{prefix}accuracy"])
+    ]
+
+
+def curve_charts(rows: list[dict], last_epoch: int, by_model: bool, height: int = 300) -> None:
+    """Loss and accuracy per epoch, side by side: solid = validation, dashed = training."""
+    frame = pd.DataFrame(rows)
+    splits = alt.Scale(domain=["validation", "training"], range=[[1, 0], [5, 3]])
+    if by_model:
+        colour = alt.Color(
+            "model:N", scale=alt.Scale(scheme="category10"), legend=alt.Legend(orient="bottom", title=None, labelLimit=400, columns=1)
+        )
+    else:
+        colour = alt.Color(
+            "split:N", scale=alt.Scale(domain=["validation", "training"], range=["#ff4b4b", "#1f77b4"]), legend=alt.Legend(orient="top", title=None)
+        )
+    for column, metric in zip(st.columns(2), ("loss", "accuracy")):
+        chart = (
+            alt.Chart(frame)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("epoch:Q", scale=alt.Scale(domain=[1, max(2, last_epoch)]), axis=alt.Axis(tickMinStep=1)),
+                y=alt.Y(f"{metric}:Q", scale=alt.Scale(zero=False)),
+                color=colour,
+                strokeDash=alt.StrokeDash("split:N", scale=splits, legend=None),
+                detail="model:N",
+                tooltip=["model", "epoch", "split", alt.Tooltip(f"{metric}:Q", format=".4f")],
+            )
+            .properties(height=height, title=metric.capitalize())
+        )
+        column.altair_chart(chart, width="stretch")

@@ -1,0 +1,214 @@
+"""Draw: the pad and the network's answer, a photo upload, and the model that answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import ui
+from model import insight
+from model.constants import TRAIN_COMMAND
+from model.feedback import FeedbackError, FeedbackStore
+from model.history import overfitting_epoch
+from model.inference import Classifier, Prediction
+from model.runs import Run
+from model.upload import read_upload
+
+
+def intro_ui() -> None:
+    st.title("✏️ Draw a digit")
+    st.markdown(
+        "A neural network trained on the **MNIST** handwritten digits reads what you draw. "
+        "The flow behind the answer:\n"
+        "1. **Prepare** — your drawing is cropped, scaled to fit 20×20 and centred by mass in "
+        "28×28, the way MNIST digits were made.\n"
+        "2. **Flatten & normalize** — the 28×28 image becomes 784 values in [0, 1].\n"
+        "3. **Predict** — the network (784 → 512 ReLU → 512 ReLU → 10 softmax) gives a "
+        "probability for each digit 0–9."
+    )
+
+
+@st.fragment
+def drawing_section(classifier: Classifier | None, model_name: str) -> None:
+    """Reruns alone on every stroke: the pad, the answer, the bars and the model's input."""
+    pad, answer, seen = st.columns([1.05, 1.25, 1], gap="large")
+    with pad:
+        image, png = ui.pad_ui()
+        # Rendered on every run, drawing or not, so the switch keeps its state across a reset.
+        show_hidden = st.toggle("Show the hidden layers for this drawing", **ui.kept("show_hidden", False))
+        st.caption(f"Answering with {model_name}.")
+    if classifier is None:
+        answer.info("No model is loaded, so drawings cannot be classified yet (see below).")
+        return
+    prediction = classifier.classify_canvas(image) if image is not None else None
+    if prediction is None:
+        with answer:
+            st.metric("Prediction", "–", border=True)
+            st.info("Draw a digit (0–9) on the black pad to see what the network thinks it is.")
+        return
+    ui.answer_ui(prediction, "Prediction", "Your drawing", answer, seen)
+    with answer:
+        feedback_ui(classifier, prediction, png)
+    if show_hidden:
+        hidden_ui(classifier, prediction)
+
+
+def feedback_ui(classifier: Classifier, prediction: Prediction, png: bytes | None) -> None:
+    """Confirm or correct the answer; the drawing is saved with its true digit."""
+    flash = st.session_state.pop("feedback_flash", None)
+    if flash:
+        st.success(flash)
+    confirm, pick, save = st.columns([1.3, 1, 0.7], vertical_alignment="bottom")
+    label = None
+    if confirm.button(f"✓ Yes, it is a {prediction.digit}", key="confirm"):
+        label = prediction.digit
+    corrected = pick.selectbox("No, it is a", list(range(10)), index=None, placeholder="No, it is…", key="correct_label")
+    if save.button("Save", key="save_correction", disabled=corrected is None):
+        label = corrected
+    if label is None:
+        return
+    try:
+        saved = FeedbackStore().add(
+            prediction.image, label, prediction.digit, prediction.probabilities, classifier.model_id, png
+        )
+    except FeedbackError as error:
+        st.error(str(error))
+        return
+    st.session_state["feedback_flash"] = f"Saved drawing #{saved} as a {label}. See “Your drawings”."
+    st.rerun(scope="fragment")
+
+
+def hidden_ui(classifier: Classifier, prediction: Prediction) -> None:
+    """The two 512-unit ReLU layers as heatmaps, and the units that drive the answer."""
+    first, second = classifier.hidden_activations(prediction.image.reshape(1, -1))
+    heat_first, heat_second, drivers = st.columns([1, 1, 1.2], gap="large")
+    for column, activations, title in (
+        (heat_first, first[0], "Hidden layer 1"),
+        (heat_second, second[0], "Hidden layer 2"),
+    ):
+        with column:
+            grid = insight.activation_grid(activations)
+            st.image(np.kron(grid, np.ones((8, 8), dtype=np.float32)), clamp=True)
+            active = int((activations > 0).sum())
+            st.caption(f"{title}: 512 ReLU units as a 16×32 grid, brighter = more active; {active} are non-zero.")
+    with drivers:
+        kernel = classifier.weights[-1][0]
+        top = insight.top_contributors(second[0], kernel, prediction.digit)
+        st.markdown(f"**Units of layer 2 that lift “{prediction.digit}” above the other digits**")
+        st.dataframe(
+            pd.DataFrame(
+                [(c.unit, c.activation, c.weight, c.lead) for c in top],
+                columns=["unit", "activation", f"weight to {prediction.digit}", "lead"],
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+@st.fragment
+def upload_section(classifier: Classifier | None) -> None:
+    """A photo or scan of a handwritten digit, through the same preprocessing as a drawing."""
+    with st.expander("Or upload a photo of a handwritten digit (PNG or JPEG)"):
+        upload = st.file_uploader(
+            "Photo of one digit, dark on light paper or light on a dark board",
+            type=["png", "jpg", "jpeg"],
+            key="upload",
+        )
+        if upload is None:
+            return
+        try:
+            pixels = read_upload(upload.getvalue())
+        except ValueError as error:
+            st.error(f"{upload.name}: {error}")
+            return
+        if classifier is None:
+            st.info("No model is loaded, so the photo cannot be classified yet.")
+            return
+        prediction = classifier.classify_canvas(pixels)
+        photo, answer, seen = st.columns([1.05, 1.25, 1], gap="large")
+        photo.image(pixels, caption=f"{upload.name}, lighting evened out", width=260)
+        if prediction is None:
+            answer.warning("No ink found in this photo: is the digit dark on a light background?")
+            return
+        ui.answer_ui(prediction, "Prediction for the photo", "The photo", answer, seen)
+
+
+def model_choice_ui(runs: list[Run]) -> None:
+    """Which model answers this session's drawings: the committed one or a finished run."""
+    usable = [run for run in runs if run.usable]
+    if not usable:
+        st.caption("Answering with the committed model. Train your own on the **Train** page.")
+        return
+    labels = {ui.COMMITTED: "the committed model", **{run.id: f"your run {run.label}" for run in usable}}
+    st.selectbox(
+        "Model answering your drawings (this browser session only)",
+        list(labels),
+        format_func=labels.get,
+        **ui.kept("active_model", ui.COMMITTED),
+    )
+
+
+def model_section(path: Path, load_error: str | None) -> None:
+    """The bundle's `model.summary()`, its training settings and its curves."""
+    if load_error:
+        st.error(f"{load_error}")
+        st.markdown(f"Train a model bundle with:\n```\n{TRAIN_COMMAND} --out {path}\n```")
+    records = ui.records_of(path)
+    summary_col, facts_col = st.columns([3, 2], gap="large")
+    with summary_col:
+        st.subheader("Architecture: `model.summary()`")
+        if records.summary:
+            st.code(records.summary, language=None)
+        else:
+            st.warning("No summary.txt in the bundle.")
+    with facts_col:
+        st.subheader("This run")
+        history, evaluation = records.history, records.evaluation
+        if history:
+            settings = history.get("settings", {})
+            facts = st.columns(2)
+            facts[0].metric("Epochs", settings.get("epochs", len(history["loss"])))
+            facts[1].metric("Batch size", settings.get("batch_size", "?"))
+            if "train_seconds" in history:
+                facts[0].metric("Training time", f"{history['train_seconds']:.0f} s")
+            if evaluation:
+                facts[1].metric("Test accuracy", f"{evaluation['test_accuracy']:.2%}")
+            st.caption(
+                f"Optimizer RMSprop, loss categorical cross-entropy; augmentation "
+                f"{'on' if settings.get('augment') else 'off'}; "
+                f"{history.get('train_samples', 60000):,} training images; "
+                f"validated on the 10,000 MNIST test images."
+            )
+    for problem in records.problems:
+        st.warning(problem)
+    if records.history:
+        curves_ui(records.history)
+
+
+def curves_ui(history: dict) -> None:
+    st.subheader("Training curves")
+    rows = ui.history_rows(history, "this model")
+    ui.curve_charts(rows, len(history["loss"]), by_model=False, height=260)
+    st.caption("Loss and accuracy per epoch: training (dashed) vs validation on the 10,000 test digits (solid).")
+    rising = overfitting_epoch(history)
+    if rising:
+        st.info(
+            f"Validation loss is lowest after epoch {rising} and rises after it while training "
+            "loss keeps falling: the network starts to memorise the training set (overfitting)."
+        )
+    else:
+        st.caption("Validation loss was lowest after the last epoch: no sign of overfitting in this run.")
+
+
+shared = ui.shared()
+intro_ui()
+choosable = any(run.usable for run in shared.runs)
+drawing_section(shared.classifier, shared.model_name + (" (choose another under “The model” below)" if choosable else ""))
+upload_section(shared.classifier)
+st.divider()
+st.header("The model")
+model_choice_ui(shared.runs)
+model_section(shared.bundle, shared.load_error)
