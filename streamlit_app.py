@@ -13,6 +13,7 @@ import ui
 st.set_page_config(page_title="Draw a digit · MNIST MLP", page_icon="✏️", layout="wide")
 pages = [
     st.Page("views/draw.py", title="Draw", url_path="draw", default=True),
+    st.Page("views/flow.py", title="Follow the flow", url_path="flow"),
     st.Page("views/inside.py", title="Inside the model", url_path="inside"),
     st.Page("views/drawings.py", title="Your drawings", url_path="drawings"),
     st.Page("views/train.py", title="Train", url_path="train"),

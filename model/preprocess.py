@@ -244,3 +244,10 @@ def centre_by_mass(digit: np.ndarray) -> np.ndarray:
     # Like MNIST's 0..255 range, the brightest pixel is full ink.
     canvas[top : top + height, left : left + width] = digit * (1.0 / float(digit.max()))
     return canvas
+
+
+def ink_box(image: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(H, W, 4|3) or (H, W) uint8 canvas -> the drawing's (top, bottom, left, right), as cropped."""
+    source, background = _ink_source(_validated(image))
+    found = drawing_box(source, background)
+    return None if found is None else found[0]

@@ -16,6 +16,7 @@ APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 PAGES = {
     "Draw": "views/draw.py",
+    "Follow the flow": "views/flow.py",
     "Inside the model": "views/inside.py",
     "Your drawings": "views/drawings.py",
     "Train": "views/train.py",
@@ -61,7 +62,7 @@ def test_page_shows_flow_summary_curves_and_blank_pad_hint(monkeypatch, trained_
     assert "669,706" in text  # model.summary()
     pages = app._registered_pages.values()  # what st.navigation registered, in its order
     assert [(p["page_name"], p["url_pathname"]) for p in pages] == [
-        ("Draw", ""), ("Inside the model", "inside"), ("Your drawings", "drawings"), ("Train", "train")
+        ("Draw", ""), ("Follow the flow", "flow"), ("Inside the model", "inside"), ("Your drawings", "drawings"), ("Train", "train")
     ]
     assert len(app.get("vega_lite_chart")) == 2  # loss and accuracy curves
     prediction = [m for m in app.metric if m.label == "Prediction"]
@@ -282,3 +283,48 @@ def test_a_chosen_run_deleted_elsewhere_falls_back_to_the_committed_model(monkey
     assert not app.exception
     assert "no longer available: back to the committed model" in all_text(app)
     assert "Answering with the committed model." in all_text(app)
+
+
+def test_flow_page_traces_a_test_digit_through_every_step(monkeypatch, trained_bundle, small_mnist_npz, small_mnist):
+    monkeypatch.setenv(MNIST_ENV_VAR, str(small_mnist_npz))
+    app = run_app(monkeypatch, trained_bundle, page="Follow the flow")
+    assert "Draw a digit on the pad (or pick an MNIST test digit)" in all_text(app)
+    app.button(key="flow_random").click().run()
+    assert not app.exception, app.exception
+    text = all_text(app)
+    following = next(m.value for m in app.markdown if m.value.startswith("Following"))
+    index = int(following.split("#")[1].split()[0])
+    _, (x_test, y_test) = small_mnist
+    assert f"(a {y_test[index]})" in following
+    steps = [h.value for h in app.subheader]
+    assert [s.split(".")[0] for s in steps] == [str(n) for n in range(1, 10)]
+    assert "x = x.reshape(784)" in text and "keras.utils.to_categorical(y, 10)" in text
+    assert sum("of 512" in m.value for m in app.metric) == 2  # active units of both hidden layers
+    from model.flow import trace
+    from model.inference import Classifier
+
+    expected = trace(Classifier.load(trained_bundle), x_test[index] / 255.0, int(y_test[index]))
+    loss = next(m for m in app.metric if m.label == "Loss for this drawing")
+    assert loss.value == f"{expected.loss:.3f}"  # the page's numbers are the trace's
+    (label,) = [box for box in app.selectbox if box.label == "The true digit"]
+    assert label.value == y_test[index]  # an MNIST digit starts with its own label
+
+    app.button(key="flow_step").click().run()
+    assert not app.exception, app.exception
+    after = next(m for m in app.metric if m.label == "Loss on this drawing")
+    assert float(after.value) < expected.loss
+    assert any(m.label.startswith("Accuracy on 1,000 MNIST test digits") for m in app.metric)
+    app.button(key="flow_reset").click().run()
+    assert "No step taken yet" in all_text(app)
+
+
+def test_flow_page_follows_the_drawing_made_on_the_draw_page(monkeypatch, trained_bundle):
+    from drawing import SEVEN, draw_canvas
+
+    app = run_app(monkeypatch, trained_bundle)
+    app.session_state["last_drawing"] = draw_canvas(SEVEN)  # what the Draw page's pad keeps
+    open_page(app, "Follow the flow")
+    assert any(m.value == "Following **your drawing from the Draw page**." for m in app.markdown)
+    assert len([h for h in app.subheader if h.value[0].isdigit()]) == 9
+    open_page(app, "Draw")  # and the Draw page still answers with the trained model
+    assert "the committed model" in all_text(app)

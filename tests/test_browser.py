@@ -130,6 +130,7 @@ def test_inside_view_shows_heatmap_and_gallery_and_the_pad_is_one_click_away(app
 
 PAGES = {  # name in the navigation -> (URL path, text its content shows)
     "Draw": ("", "Draw a digit"),
+    "Follow the flow": ("flow", "Follow the flow"),
     "Inside the model": ("inside", "How it does on the 10,000 MNIST test digits"),
     "Your drawings": ("drawings", "Your drawings"),
     "Train": ("train", "Train the network yourself"),
@@ -215,6 +216,47 @@ def test_every_page_fits_the_screen_and_the_navigation_works_on_a_phone(app_url,
     page.get_by_role("link", name="Draw", exact=True).filter(visible=True).click()
     expect(heading(page, "Draw a digit")).to_be_visible(timeout=30_000)
     assert page.url.rstrip("/") == app_url
+    page.context.close()
+
+
+def test_flow_page_follows_a_drawing_through_every_step_and_learns_from_it(app_url, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    page = open_app(browser, app_url, path="flow", height=1600)
+    draw(page, SEVEN)
+    expect(page.get_by_text("Following your drawing on this pad")).to_be_visible()
+    for number in range(1, 10):
+        expect(page.locator("h3").filter(has_text=f"{number}. ")).to_have_count(1)
+    expect(page.get_by_text("The pad (280×280), with the ink's box in red.")).to_be_visible()
+    assert len(page.get_by_text("of 512", exact=False).filter(visible=True).all()) >= 2  # active units, both layers
+    rows = page.locator('[data-testid="stTable"]').first.locator("tbody tr")
+    expect(rows).to_have_count(10)
+    table = {}
+    for index in range(10):
+        digit, logit, _, probability = rows.nth(index).locator("td, th").all_inner_texts()[-4:]
+        table[int(digit)] = (float(logit), float(probability.rstrip("%")))
+    bars = bar_percentages(page)
+    assert all(abs(table[d][1] - bars[d]) <= 0.06 for d in range(10))  # the table agrees with the bars
+    predicted = max(bars, key=bars.get)
+    assert predicted == 7 and max(table, key=lambda d: table[d][0]) == 7  # the largest logit wins
+    right = float(metric_value(page, "Loss for this drawing"))
+
+    choose_option(page, page.locator('[data-testid="stSelectbox"]').filter(has_text="The true digit"), "1")
+    expect(page.get_by_role("button", name="Take one training step on this drawing (as a 1)")).to_be_visible()
+    wrong = float(metric_value(page, "Loss for this drawing"))
+    assert wrong > right  # calling the 7 a 1 costs more
+    page.screenshot(path=str(tmp_path / "flow.png"))
+
+    page.get_by_role("button", name="Take one training step on this drawing (as a 1)").click()
+    expect(page.get_by_text("After 1 step")).to_be_visible(timeout=30_000)
+    assert float(metric_value(page, "Loss on this drawing")) < wrong
+    page.get_by_role("button", name="Take one training step on this drawing (as a 1)").click()
+    expect(page.get_by_text("After 2 steps")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Reset", exact=True).click()
+    expect(page.get_by_text("No step taken yet")).to_be_visible(timeout=30_000)
+    open_page(page, "Draw")  # the Draw page still answers with the trained model
+    draw(page, SEVEN)
+    assert metric_value(page) == "7"
     page.context.close()
 
 

@@ -29,6 +29,7 @@ def intro_ui() -> None:
         "3. **Predict** — the network (784 → 512 ReLU → 512 ReLU → 10 softmax) gives a "
         "probability for each digit 0–9."
     )
+    st.page_link("views/flow.py", label="Follow your drawing through every step, with its numbers", icon="➡️")
 
 
 @st.fragment
