@@ -7,7 +7,10 @@ other; `streamlit_app.py` calls `prepare()` once per rerun, before the page runs
 from __future__ import annotations
 
 import argparse
+import base64
 import gc
+import html
+import io
 import os
 import sys
 from dataclasses import dataclass
@@ -17,6 +20,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
+from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
 from model.constants import BUNDLE_ENV_VAR, DEFAULT_BUNDLE_DIR, MODEL_FILE
@@ -27,6 +31,7 @@ from model.runs import Run, list_runs
 PAD_SIZE = 280  # the drawing pad, in CSS pixels: 10x MNIST's 28
 ZOOM = 8  # "what the model sees" is shown 8x, as blocks, never blurred
 BRUSH_WIDTH = 18  # the pad's default brush: a pen stroke about MNIST's on the 20x20 box
+THUMB_ZOOM = 3  # gallery thumbnails: 28x28 digits shown at 84x84
 COMMITTED = "committed"  # the model choice meaning the bundle the app started with
 ENTRY_SCRIPT = "streamlit_app.py"
 KEPT = "kept:"  # prefix of the session keys holding widget values that outlive a page switch
@@ -278,3 +283,30 @@ def curve_charts(rows: list[dict], last_epoch: int, by_model: bool, height: int 
             .properties(height=height, title=metric.capitalize())
         )
         column.altair_chart(chart, width="stretch")
+
+
+# Galleries ---------------------------------------------------------------------------------------
+
+
+def thumbnails_ui(images, captions: list[str]) -> None:
+    """28x28 uint8 digits with a caption each, as a grid that keeps its order and wraps to the screen.
+
+    One HTML grid rather than Streamlit columns: columns stack one under the other on a phone,
+    turning 40 thumbnails into 40 rows, column by column.
+    """
+    side = 28 * THUMB_ZOOM
+    cells = []
+    for image, caption in zip(images, captions):
+        png = io.BytesIO()
+        Image.fromarray(np.kron(np.asarray(image, dtype=np.uint8), np.ones((THUMB_ZOOM, THUMB_ZOOM), dtype=np.uint8))).save(png, "PNG")
+        source = base64.b64encode(png.getvalue()).decode("ascii")
+        cells.append(
+            f'<figure style="margin:0;text-align:center"><img src="data:image/png;base64,{source}" '
+            f'width="{side}" height="{side}" alt="{html.escape(caption)}" style="image-rendering:pixelated">'
+            f'<figcaption style="font-size:.8rem;line-height:1.2">{html.escape(caption)}</figcaption></figure>'
+        )
+    st.markdown(
+        f'<div class="thumbnails" style="display:grid;gap:.75rem .5rem;'
+        f'grid-template-columns:repeat(auto-fill,minmax({side + 12}px,1fr))">{"".join(cells)}</div>',
+        unsafe_allow_html=True,
+    )

@@ -35,9 +35,14 @@ CREATE TABLE IF NOT EXISTS drawings (
     label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),
     probabilities TEXT NOT NULL,
     digit BLOB NOT NULL,
-    canvas_png BLOB
+    canvas_png BLOB,
+    drawing_key TEXT
 )
 """
+# Stores made before drawing_key existed get the column on first use. One drawing (one key) is
+# one row, however often it is submitted; rows without a key are never merged.
+KEY_COLUMN = "ALTER TABLE drawings ADD COLUMN drawing_key TEXT"
+KEY_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS drawings_by_key ON drawings (drawing_key)"
 
 
 class FeedbackError(Exception):
@@ -64,14 +69,39 @@ class FeedbackStore:
         self.path = Path(path) if path is not None else feedback_path()
 
     def _connect(self) -> sqlite3.Connection:
+        """A connection that may write (creating the file and table if need be)."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(SCHEMA)
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(drawings)")}
+            if "drawing_key" not in columns:
+                connection.execute(KEY_COLUMN)
+            connection.execute(KEY_INDEX)
             return connection
         except (sqlite3.Error, OSError) as error:
             raise self._explain(error) from error
+
+    def _reader(self) -> sqlite3.Connection | None:
+        """A connection to read with, also where writing is impossible; None if there is no store yet."""
+        if not self.path.exists():
+            return None
+        try:
+            return self._connect()
+        except FeedbackError as error:
+            if "read-only" not in str(error):
+                raise
+        # The file or its folder cannot be written: read it as it is. A WAL store whose folder
+        # is read-only cannot get its shared-memory file, hence immutable (nothing else writes).
+        for options in ("mode=ro", "immutable=1"):
+            try:
+                connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?{options}", uri=True, timeout=BUSY_TIMEOUT_S)
+                connection.execute("SELECT count(*) FROM drawings").fetchone()
+                return connection
+            except sqlite3.Error as error:
+                last = error
+        raise self._explain(last) from last
 
     def _explain(self, error: Exception) -> FeedbackError:
         text = str(error)
@@ -82,12 +112,29 @@ class FeedbackStore:
                 f"The feedback store {self.path} is damaged ({text}). Move it aside; a new one "
                 "will be started."
             )
+        if "readonly" in text or "read-only" in text or isinstance(error, PermissionError) or "unable to open" in text:
+            return FeedbackError(
+                f"The feedback store {self.path} is read-only (the file or its folder cannot be "
+                "written), so drawings cannot be saved there; those already saved can still be "
+                f"seen. Make it writable, or set {FEEDBACK_ENV_VAR} to a file in a writable folder."
+            )
         return FeedbackError(f"The feedback store {self.path} cannot be used: {text}")
 
     def add(
-        self, digit: np.ndarray, label: int, predicted: int, probabilities, model_id: str, canvas_png: bytes | None
+        self,
+        digit: np.ndarray,
+        label: int,
+        predicted: int,
+        probabilities,
+        model_id: str,
+        canvas_png: bytes | None,
+        key: str | None = None,
     ) -> int:
-        """Store one drawing: (28, 28) float in [0, 1] as shown to the model, and its true label."""
+        """Store one drawing: (28, 28) float in [0, 1] as shown to the model, and its true label.
+
+        `key` names the drawing (for example a hash of the canvas): a drawing already stored under
+        that key keeps its row and only takes the new label. Returns the row's id.
+        """
         digit = np.asarray(digit)
         if digit.shape != (IMAGE_SIDE, IMAGE_SIDE):
             raise ValueError(f"expected a (28, 28) digit, got {digit.shape}")
@@ -103,22 +150,47 @@ class FeedbackStore:
             json.dumps([round(float(p), 6) for p in probabilities]),
             pixels.tobytes(),
             canvas_png,
+            key,
         )
         try:
             with closing(self._connect()) as connection, connection:
-                cursor = connection.execute(
-                    "INSERT INTO drawings (created, model_id, predicted, label, probabilities, digit, canvas_png)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (saved,) = connection.execute(
+                    "INSERT INTO drawings (created, model_id, predicted, label, probabilities, digit, canvas_png, drawing_key)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (drawing_key) DO UPDATE SET label = excluded.label RETURNING id",
                     row,
-                )
-                return int(cursor.lastrowid)
+                ).fetchone()
+                return int(saved)
+        except sqlite3.Error as error:
+            raise self._explain(error) from error
+
+    def find(self, key: str) -> tuple[int, int] | None:
+        """(id, label) of the drawing stored under `key`, or None."""
+        try:
+            connection = self._reader()
+            if connection is None:
+                return None
+            with closing(connection):
+                row = connection.execute("SELECT id, label FROM drawings WHERE drawing_key = ?", (key,)).fetchone()
+        except sqlite3.Error as error:
+            raise self._explain(error) from error
+        return None if row is None else (int(row[0]), int(row[1]))
+
+    def delete(self, drawing_id: int) -> bool:
+        """Remove one drawing; False if there was none with that id."""
+        try:
+            with closing(self._connect()) as connection, connection:
+                return connection.execute("DELETE FROM drawings WHERE id = ?", (int(drawing_id),)).rowcount == 1
         except sqlite3.Error as error:
             raise self._explain(error) from error
 
     def drawings(self, newest_first: bool = True) -> list[Drawing]:
         order = "DESC" if newest_first else "ASC"
         try:
-            with closing(self._connect()) as connection:
+            connection = self._reader()
+            if connection is None:  # nothing saved yet
+                return []
+            with closing(connection):
                 rows = connection.execute(
                     "SELECT id, created, model_id, predicted, label, probabilities, digit"
                     f" FROM drawings ORDER BY id {order}"
@@ -135,7 +207,10 @@ class FeedbackStore:
 
     def canvas_png(self, drawing_id: int) -> bytes | None:
         try:
-            with closing(self._connect()) as connection:
+            connection = self._reader()
+            if connection is None:
+                return None
+            with closing(connection):
                 row = connection.execute("SELECT canvas_png FROM drawings WHERE id = ?", (drawing_id,)).fetchone()
         except sqlite3.Error as error:
             raise self._explain(error) from error

@@ -143,7 +143,9 @@ def test_inside_view_shows_evaluation_weights_and_gallery(monkeypatch, trained_b
     assert "misclassified test digits match" in text
     assert len(app.get("vega_lite_chart")) == 2  # confusion heatmap and per-digit accuracy
     assert "What the first layer learned" in [h.value for h in app.subheader]
-    assert count_images(app.main) >= 3  # first-layer grid, digit templates, gallery thumbnails
+    assert count_images(app.main) >= 2  # first-layer grid, digit templates
+    gallery = next(m.value for m in app.markdown if 'class="thumbnails"' in m.value)
+    assert gallery.count("<img") >= 1  # the misclassified digits' thumbnails
 
 
 def test_inside_view_without_evaluation_explains_instead_of_failing(monkeypatch, trained_bundle, tmp_path):
@@ -328,3 +330,36 @@ def test_flow_page_follows_the_drawing_made_on_the_draw_page(monkeypatch, traine
     assert len([h for h in app.subheader if h.value[0].isdigit()]) == 9
     open_page(app, "Draw")  # and the Draw page still answers with the trained model
     assert "the committed model" in all_text(app)
+
+
+def test_a_drawing_is_deleted_from_your_drawings_only_after_confirmation(monkeypatch, trained_bundle, tmp_path):
+    import numpy as np
+
+    from model.feedback import FeedbackStore
+
+    store = FeedbackStore(tmp_path / "f.sqlite")
+    ids = [store.add(np.zeros((28, 28)), label, label, [0.1] * 10, "m", None) for label in (3, 5)]
+    app = run_app(monkeypatch, trained_bundle, tmp_path / "f.sqlite", page="Your drawings")
+    app.selectbox(key="delete_choice").set_value(ids[0]).run()
+    app.button(key="delete_drawing").click().run()
+    assert len(store.drawings()) == 2  # not yet: it asks first
+    assert f"Delete drawing #{ids[0]} for good?" in all_text(app)
+    app.button(key="delete_cancelled").click().run()
+    assert len(store.drawings()) == 2 and "for good?" not in all_text(app)
+    app.selectbox(key="delete_choice").set_value(ids[0]).run()
+    app.button(key="delete_drawing").click().run()
+    app.button(key="delete_confirmed").click().run()
+    assert not app.exception, app.exception
+    assert [d.id for d in store.drawings()] == [ids[1]]
+    assert f"Drawing #{ids[0]} was deleted." in [s.body for s in app.success]
+    assert {m.label: m.value for m in app.metric}["Drawings saved"] == "1"
+
+
+def test_every_page_that_reads_a_damaged_store_says_so(monkeypatch, trained_bundle, tmp_path):
+    damaged = tmp_path / "f.sqlite"
+    damaged.write_bytes(b"garbage" * 500)
+    app = run_app(monkeypatch, trained_bundle, damaged, page="Train")
+    assert any("Your saved drawings cannot be added" in w.body and "is damaged" in w.body for w in app.warning)
+    assert app.checkbox(key="train_add_drawings").disabled
+    open_page(app, "Your drawings")
+    assert "is damaged" in all_text(app)

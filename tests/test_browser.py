@@ -120,8 +120,8 @@ def test_inside_view_shows_heatmap_and_gallery_and_the_pad_is_one_click_away(app
     charts = page.locator('[data-testid="stVegaLiteChart"]').filter(visible=True)
     expect(charts).to_have_count(2)  # the confusion heatmap and per-digit accuracy
     expect(page.get_by_text("misclassified test digits match")).to_be_visible()
-    gallery = page.locator('[data-testid="stImage"]').filter(visible=True)
-    expect(gallery.nth(9)).to_be_visible()  # weights, templates and gallery thumbnails
+    expect(page.locator('[data-testid="stImage"]').filter(visible=True)).to_have_count(2)  # weights, templates
+    expect(page.locator(".thumbnails img").nth(7)).to_be_visible()  # the misclassified digits
     open_page(page, "Draw")
     draw(page, SEVEN)
     assert metric_value(page) == "7"
@@ -323,6 +323,45 @@ def test_corrected_drawing_is_saved_and_shown_in_your_drawings(app_url, browser,
         everything = np.concatenate([data["y_train"], data["y_test"]])
         assert data["x_train"].dtype == np.uint8 and data["x_train"].shape[1:] == (28, 28)
     assert sorted(everything.tolist()) == sorted(d.label for d in FeedbackStore(feedback_db).drawings())
+    page.context.close()
+
+
+def test_a_drawing_is_saved_once_however_often_it_is_confirmed(app_url, browser, feedback_db):
+    from playwright.sync_api import expect
+
+    from model.feedback import FeedbackStore
+
+    before = len(FeedbackStore(feedback_db).drawings())
+    page = open_app(browser, app_url)
+    draw(page, [[(165, 50), (160, 235)]])  # a 1 no other test draws: a new drawing
+    assert metric_value(page) == "1"
+    page.get_by_role("button", name="✓ Yes, it is a 1").click()
+    expect(page.get_by_text("as a 1. See “Your drawings”")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="✓ Yes, it is a 1").click()
+    expect(page.get_by_text("This drawing is already saved")).to_be_visible(timeout=30_000)
+    assert len(FeedbackStore(feedback_db).drawings()) == before + 1
+    choose_option(page, page.locator('[data-testid="stSelectbox"]').filter(has_text="No, it is a"), "7")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("is now saved as a 7 (it was a 1)")).to_be_visible(timeout=30_000)
+    saved = FeedbackStore(feedback_db).drawings()
+    assert len(saved) == before + 1 and saved[0].label == 7
+    page.context.close()
+
+
+def test_galleries_stay_grids_in_order_on_a_phone(app_url, browser):
+    page = open_app(browser, app_url, width=390, height=844, path="inside", ready="h2")
+    from playwright.sync_api import expect
+
+    thumbs = page.locator(".thumbnails figure")
+    expect(thumbs.nth(7)).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    page.wait_for_timeout(500)  # images decoded: the layout has settled
+    boxes = thumbs.evaluate_all("figures => figures.map(f => { const r = f.getBoundingClientRect(); return [r.x, r.y]; })")
+    expect_count = len(boxes)
+    assert expect_count >= 8
+    assert boxes[0][1] == boxes[1][1] and boxes[1][0] > boxes[0][0]  # side by side, in order
+    rows = {round(y) for _, y in boxes}
+    assert len(rows) <= -(-expect_count // 3)  # at least three a row
     page.context.close()
 
 

@@ -1,6 +1,9 @@
 """The feedback store: round trip, concurrent submits, export, damaged files."""
 
+import os
+import subprocess
 import threading
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -105,3 +108,69 @@ def test_locked_store_reports_busy(tmp_path, monkeypatch):
     finally:
         holder.rollback()
         holder.close()
+
+
+def test_the_same_drawing_is_stored_once_and_a_correction_relabels_it(tmp_path):
+    store = FeedbackStore(tmp_path / "f.sqlite")
+    first = store.add(digit(), label=2, predicted=2, probabilities=[0.1] * 10, model_id="m", canvas_png=b"PNG", key="k1")
+    again = store.add(digit(), label=2, predicted=2, probabilities=[0.1] * 10, model_id="m", canvas_png=b"PNG", key="k1")
+    assert again == first and len(store.drawings()) == 1 and store.find("k1") == (first, 2)
+    corrected = store.add(digit(), label=7, predicted=2, probabilities=[0.1] * 10, model_id="m", canvas_png=b"PNG", key="k1")
+    assert corrected == first and [d.label for d in store.drawings()] == [7]
+    other = store.add(digit(), label=7, predicted=2, probabilities=[0.1] * 10, model_id="m", canvas_png=b"PNG", key="k2")
+    assert other != first and len(store.drawings()) == 2 and store.find("nope") is None
+
+
+def test_a_store_made_before_keys_gains_them_and_keeps_its_rows(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as old:  # the schema of the first release, without drawing_key
+        old.execute(
+            "CREATE TABLE drawings (id INTEGER PRIMARY KEY AUTOINCREMENT, created TEXT NOT NULL, model_id TEXT NOT NULL,"
+            " predicted INTEGER NOT NULL, label INTEGER NOT NULL, probabilities TEXT NOT NULL, digit BLOB NOT NULL, canvas_png BLOB)"
+        )
+        old.execute("INSERT INTO drawings VALUES (1, 'now', 'm', 3, 3, '[]', ?, NULL)", (bytes(784),))
+    store = FeedbackStore(path)
+    assert [d.id for d in store.drawings()] == [1]
+    store.add(digit(), label=4, predicted=4, probabilities=[0.1] * 10, model_id="m", canvas_png=None, key="k")
+    store.add(digit(), label=4, predicted=4, probabilities=[0.1] * 10, model_id="m", canvas_png=None, key="k")
+    assert len(store.drawings()) == 2
+
+
+def test_a_drawing_can_be_deleted(tmp_path):
+    store = FeedbackStore(tmp_path / "f.sqlite")
+    ids = [store.add(digit(), label=n, predicted=n, probabilities=[0.1] * 10, model_id="m", canvas_png=None) for n in range(3)]
+    assert store.delete(ids[1]) and not store.delete(ids[1])
+    assert [d.id for d in store.drawings(newest_first=False)] == [ids[0], ids[2]]
+
+
+@contextmanager
+def read_only(folder):
+    """Make a folder and its files unwritable, also for root (immutable attribute); undo after."""
+    paths = [folder, *folder.iterdir()]
+    for path in paths:
+        os.chmod(path, path.stat().st_mode & ~0o222)
+    immutable = os.access(folder, os.W_OK)  # root writes regardless of modes
+    if immutable and subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True).returncode:
+        pytest.skip("cannot make a folder read-only here (root, and no chattr)")
+    try:
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", *map(str, paths)], check=True)
+        for path in paths:
+            os.chmod(path, path.stat().st_mode | 0o200)
+
+
+def test_a_read_only_store_can_still_be_read_and_says_why_it_cannot_save(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    store = FeedbackStore(folder / "f.sqlite")
+    for n in range(3):
+        store.add(digit(), label=n, predicted=n, probabilities=[0.1] * 10, model_id="m", canvas_png=b"PNG")
+    with read_only(folder):
+        assert [d.label for d in FeedbackStore(folder / "f.sqlite").drawings()] == [2, 1, 0]
+        assert FeedbackStore(folder / "f.sqlite").canvas_png(1) == b"PNG"
+        with pytest.raises(FeedbackError, match="read-only.*cannot be saved"):
+            store.add(digit(), label=5, predicted=5, probabilities=[0.1] * 10, model_id="m", canvas_png=None)

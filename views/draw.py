@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +59,7 @@ def drawing_section(classifier: Classifier | None, model_name: str) -> None:
 
 
 def feedback_ui(classifier: Classifier, prediction: Prediction, png: bytes | None) -> None:
-    """Confirm or correct the answer; the drawing is saved with its true digit."""
+    """Confirm or correct the answer; the drawing is saved once, with its true digit."""
     flash = st.session_state.pop("feedback_flash", None)
     if flash:
         st.success(flash)
@@ -66,19 +67,28 @@ def feedback_ui(classifier: Classifier, prediction: Prediction, png: bytes | Non
     label = None
     if confirm.button(f"✓ Yes, it is a {prediction.digit}", key="confirm"):
         label = prediction.digit
-    corrected = pick.selectbox("No, it is a", list(range(10)), index=None, placeholder="No, it is…", key="correct_label")
+    corrected = pick.selectbox("No, it is a", list(range(10)), index=None, placeholder="0–9", key="correct_label")
     if save.button("Save", key="save_correction", disabled=corrected is None):
         label = corrected
     if label is None:
         return
+    key = hashlib.sha256(png if png else prediction.image.tobytes()).hexdigest()  # this drawing
+    store = FeedbackStore()
     try:
-        saved = FeedbackStore().add(
-            prediction.image, label, prediction.digit, prediction.probabilities, classifier.model_id, png
+        before = store.find(key)
+        if before and before[1] == label:
+            st.info(f"This drawing is already saved, as #{before[0]}: a {label}.")
+            return
+        saved = store.add(
+            prediction.image, label, prediction.digit, prediction.probabilities, classifier.model_id, png, key=key
         )
     except FeedbackError as error:
         st.error(str(error))
         return
-    st.session_state["feedback_flash"] = f"Saved drawing #{saved} as a {label}. See “Your drawings”."
+    if before:
+        st.session_state["feedback_flash"] = f"Drawing #{saved} is now saved as a {label} (it was a {before[1]})."
+    else:
+        st.session_state["feedback_flash"] = f"Saved drawing #{saved} as a {label}. See “Your drawings”."
     st.rerun(scope="fragment")
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
+import ui
 from model.feedback import FEEDBACK_ENV_VAR, FeedbackError, FeedbackStore, export_npz, summary
 
 
@@ -33,15 +33,47 @@ def summary_ui(drawings) -> None:
 
 def gallery_ui(drawings) -> None:
     st.caption(f"The latest {min(40, len(drawings))} of {len(drawings)}:")
-    columns = st.columns(8)
-    for slot, drawing in enumerate(drawings[:40]):
-        with columns[slot % 8]:
-            st.image(np.kron(drawing.digit, np.ones((3, 3), dtype=np.uint8)), width=84)
-            verdict = "✓" if drawing.label == drawing.predicted else f"model said {drawing.predicted}"
-            st.caption(f"#{drawing.id}: a {drawing.label} ({verdict})")
+    shown = drawings[:40]
+    ui.thumbnails_ui(
+        [drawing.digit for drawing in shown],
+        [
+            f"#{d.id}: a {d.label} ({'✓' if d.label == d.predicted else f'model said {d.predicted}'})"
+            for d in shown
+        ],
+    )
+
+
+def delete_ui(store: FeedbackStore, drawings) -> None:
+    """Remove one drawing saved by mistake, after a confirmation."""
+    with st.expander("Delete a drawing saved by mistake"):
+        labels = {d.id: f"#{d.id}: a {d.label}, saved {d.created[:16].replace('T', ' ')} UTC" for d in drawings}
+        chosen = st.selectbox("Drawing", list(labels), format_func=labels.get, index=None, placeholder="Pick one", key="delete_choice")
+        if chosen is None:
+            return
+        if st.session_state.get("delete_pending") != chosen:
+            st.button(f"Delete drawing #{chosen}…", key="delete_drawing", on_click=st.session_state.update, args=({"delete_pending": chosen},))
+            return
+        st.warning(f"Delete drawing #{chosen} for good? Its image and label are removed from {store.path}.")
+        yes, no = st.columns(2)
+        yes.button(f"Yes, delete #{chosen}", type="primary", key="delete_confirmed", on_click=delete_drawing, args=(store, chosen))
+        no.button("Cancel", key="delete_cancelled", on_click=st.session_state.pop, args=("delete_pending", None))
+
+
+def delete_drawing(store: FeedbackStore, drawing_id: int) -> None:
+    for key in ("delete_pending", "delete_choice"):
+        st.session_state.pop(key, None)
+    try:
+        store.delete(drawing_id)
+    except FeedbackError as error:
+        st.session_state["deleted_flash"] = ("error", str(error))
+        return
+    st.session_state["deleted_flash"] = ("success", f"Drawing #{drawing_id} was deleted.")
 
 
 st.header("Your drawings")
+flash = st.session_state.pop("deleted_flash", None)
+if flash:
+    getattr(st, flash[0])(flash[1])
 store = FeedbackStore()
 try:
     drawings = store.drawings()
@@ -54,3 +86,4 @@ if not drawings:
     st.stop()
 summary_ui(drawings)
 gallery_ui(drawings)
+delete_ui(store, drawings)

@@ -109,11 +109,11 @@ def gallery_ui(path: Path, evaluation: dict) -> None:
         )
         st.dataframe(pd.DataFrame([m for _, m in found]), hide_index=True)
         return
-    columns = st.columns(8)
-    for slot, (position, miss) in enumerate(found[:40]):
-        with columns[slot % 8]:
-            st.image(np.kron(thumbnails[position], np.ones((3, 3), dtype=np.uint8)), width=84)
-            st.caption(f"#{miss['index']}: {miss['true']} → **{miss['predicted']}** ({miss['confidence']:.0%})")
+    shown = found[:40]
+    ui.thumbnails_ui(
+        [thumbnails[position] for position, _ in shown],
+        [f"#{miss['index']}: {miss['true']} → {miss['predicted']} ({miss['confidence']:.0%})" for _, miss in shown],
+    )
 
 
 def weights_ui(classifier: Classifier) -> None:

@@ -66,8 +66,9 @@ def settings_ui(options: argparse.Namespace, busy: bool) -> None:
     )
     try:
         drawings = FeedbackStore().drawings()
-    except FeedbackError:
+    except FeedbackError as error:
         drawings = []
+        right.warning(f"Your saved drawings cannot be added: {error}")
     add_drawings = right.checkbox(
         f"Add your {len(drawings)} saved drawings (each repeated {EXTRA_REPEAT}×)",
         **ui.kept("train_add_drawings", False),
