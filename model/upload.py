@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import warnings
 
 import numpy as np
@@ -10,6 +11,7 @@ from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024  # a phone photo is 2-6 MB; more is not a digit snapshot
 MAX_UPLOAD_PIXELS = 40_000_000  # Pillow's bomb guard would allow ~179 M; a digit needs far less
+MIN_SIDE = 8  # pixels: fewer on a side cannot show a digit's strokes
 WORK_SIDE = 560  # photos are shrunk so their longer side is at most this (2x the drawing pad)
 ACCEPTED_FORMATS = ("PNG", "JPEG")
 
@@ -17,7 +19,9 @@ ACCEPTED_FORMATS = ("PNG", "JPEG")
 def read_upload(data: bytes) -> np.ndarray:
     """PNG or JPEG bytes -> (H, W) uint8 grey pixels, longer side <= 560, upright per EXIF.
 
-    Raises ValueError with a message a person can act on for anything else.
+    Raises ValueError with a message a person can act on for anything else. A large image is
+    reduced as soon as it is decoded (JPEG: while decoding), so one upload holds at most the
+    decoded image and a small copy.
     """
     if not data:
         raise ValueError("The file is empty.")
@@ -30,22 +34,67 @@ def read_upload(data: bytes) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            if image.format not in ACCEPTED_FORMATS:
-                raise ValueError(f"Expected a PNG or JPEG image, got {image.format or 'an unknown format'}.")
-            if image.width * image.height > MAX_UPLOAD_PIXELS:
-                raise ValueError(
-                    f"The image is {image.width}x{image.height} pixels; at most "
-                    f"{MAX_UPLOAD_PIXELS / 1e6:.0f} megapixels are accepted."
-                )
+            _check_size(image)
             image.draft("L", (WORK_SIDE, WORK_SIDE))  # JPEG: decode at reduced size, much faster
+            image = _reduced(image)
             image = ImageOps.exif_transpose(image)
-            grey = _on_white(image).convert("L")
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+            grey = _on_white(_eight_bit(image)).convert("L")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        pixels = re.search(r"\((\d+) pixels\)", str(error))
+        size = f"{int(pixels.group(1)) / 1e6:.0f} megapixels" if pixels else "too many pixels"
+        raise ValueError(f"The image has {size}; at most {MAX_UPLOAD_PIXELS / 1e6:.0f} megapixels are accepted.") from None
+    except UnidentifiedImageError:
         raise ValueError("This file is not an image Pillow can read (PNG or JPEG expected).") from None
     except OSError as error:  # truncated or corrupt data
         raise ValueError(f"The image could not be decoded: {error}") from None
     grey.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
+    if min(grey.size) < MIN_SIDE:
+        raise ValueError(
+            f"The image is {image.width}×{image.height} pixels: too small (or too thin) to hold a "
+            f"digit. Upload a photo at least {MIN_SIDE} pixels on each side, not much wider than tall."
+        )
     return even_lighting(np.asarray(grey, dtype=np.uint8))
+
+
+def _check_size(image: Image.Image) -> None:
+    if image.format not in ACCEPTED_FORMATS:
+        raise ValueError(f"Expected a PNG or JPEG image, got {image.format or 'an unknown format'}.")
+    if image.width * image.height > MAX_UPLOAD_PIXELS:
+        raise ValueError(
+            f"The image is {image.width}x{image.height} pixels; at most "
+            f"{MAX_UPLOAD_PIXELS / 1e6:.0f} megapixels are accepted."
+        )
+    if min(image.size) < MIN_SIDE:
+        raise ValueError(
+            f"The image is {image.width}×{image.height} pixels: too small to hold a digit "
+            f"(at least {MIN_SIDE} pixels on each side)."
+        )
+
+
+def _reduced(image: Image.Image) -> Image.Image:
+    """A large image shrunk by a whole factor right after decoding, so that its longer side stays
+    above 2x WORK_SIDE (the final resize does the rest); the full-size pixels are let go at once."""
+    factor = max(image.size) // (2 * WORK_SIDE)
+    if factor < 2:
+        return image
+    if image.mode in ("P", "1"):  # palette and bilevel images cannot be averaged as they are
+        image = image.convert("RGBA" if "transparency" in image.info else "L")
+    elif image.mode.startswith("I;16"):
+        image = _eight_bit(image)
+    # Band by band: reducing a many-band image at once holds a second full-size copy.
+    return Image.merge(image.mode, [image.getchannel(band).reduce(factor) for band in image.getbands()])
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """16- and 32-bit greyscale -> 8-bit, scaled (Pillow's conversion clips everything above 255)."""
+    if not (image.mode == "I" or image.mode.startswith("I;16")):
+        return image
+    values = np.asarray(image)
+    eight = np.empty(values.shape, dtype=np.uint8)
+    for top in range(0, values.shape[0], 256):  # a few rows at a time: no full-size temporaries
+        rows = np.clip(values[top : top + 256], 0, 65535).astype(np.uint32)
+        eight[top : top + 256] = (rows * 255 + 32767) // 65535
+    return Image.fromarray(eight, mode="L")
 
 
 def even_lighting(grey: np.ndarray) -> np.ndarray:

@@ -290,6 +290,14 @@ def test_uploaded_photo_is_classified_and_bad_files_explained(app_url, browser, 
     text.write_bytes(b"this is not really a png")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(text))
     expect(page.get_by_text("not an image")).to_be_visible(timeout=30_000)
+    from PIL import Image
+
+    for size in ((1, 1), (20000, 1)):
+        tiny = tmp_path / f"tiny-{size[0]}.png"
+        Image.new("L", size, 255).save(tiny)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(tiny))
+        expect(page.get_by_text("too small to hold a digit")).to_be_visible(timeout=30_000)
+        expect(page.locator('[data-testid="stException"]')).to_have_count(0)  # a message, never a traceback
     page.context.close()
 
 

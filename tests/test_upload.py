@@ -89,3 +89,60 @@ def test_huge_dimensions_are_refused():
     Image.new("1", (8000, 6000), 1).save(buffer, format="PNG")  # tiny file, 48 megapixels
     with pytest.raises(ValueError, match="megapixels"):
         read_upload(buffer.getvalue())
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("size", [(1, 1), (20000, 1), (1, 300), (5, 40)])
+def test_tiny_or_one_pixel_thin_images_are_too_small_to_hold_a_digit(size):
+    with pytest.raises(ValueError, match="too small"):
+        read_upload(png_bytes(Image.new("L", size, 255)))
+
+
+def test_very_thin_images_are_refused_after_shrinking_too():
+    with pytest.raises(ValueError, match="too small \\(or too thin\\)"):
+        read_upload(png_bytes(Image.new("L", (20000, 10), 255)))
+
+
+@pytest.mark.parametrize("side", [9000, 10000, 13000])
+def test_too_many_pixels_always_says_so(side):
+    image = Image.new("1", (side, side), 1)  # a small file whatever its size
+    with pytest.raises(ValueError, match="at most 40 megapixels"):
+        read_upload(png_bytes(image))
+
+
+def test_sixteen_bit_greyscale_is_scaled_not_clipped():
+    ink = np.asarray(Image.fromarray(draw_canvas(SEVEN)[..., 0]).resize((140, 140))) > 128
+    values = np.where(ink, 8000, 50000).astype(np.uint16)  # paper 50000, ink 8000 of 65535
+    image = Image.fromarray(values)
+    assert image.mode.startswith("I;16")
+    pixels = read_upload(png_bytes(image))
+    assert pixels.min() < 80 and pixels.max() > 200  # the ink is still there, darker than the paper
+    assert Classifier.load().classify_canvas(pixels).digit == 7
+
+
+def test_a_large_transparent_png_is_read_at_reduced_size():
+    canvas = draw_canvas(SEVEN, look="transparent")
+    big = Image.fromarray(canvas, mode="RGBA").resize((6300, 6300), Image.Resampling.NEAREST)
+    pixels = read_upload(png_bytes(big))
+    assert max(pixels.shape) <= 560
+    assert Classifier.load().classify_canvas(pixels).digit == 7
+
+
+@pytest.mark.parametrize("kind", ["transparent", "16-bit"])
+def test_a_large_upload_adds_at_most_three_times_its_decoded_rgb_size_to_memory(tmp_path, kind):
+    from memory import peak_added_mb
+
+    canvas = draw_canvas(SEVEN, look="transparent")
+    if kind == "transparent":
+        big = Image.fromarray(canvas, mode="RGBA").resize((6300, 6300), Image.Resampling.NEAREST)
+    else:
+        big = Image.fromarray(np.where(canvas[..., 3] > 128, 8000, 50000).astype(np.uint16)).resize((4000, 4000))
+    path = tmp_path / "big.png"
+    path.write_bytes(png_bytes(big))
+    rgb_mb = big.width * big.height * 3 / 2**20
+    assert peak_added_mb(path) <= 3 * rgb_mb

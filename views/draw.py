@@ -130,15 +130,15 @@ def upload_section(classifier: Classifier | None) -> None:
         )
         if upload is None:
             return
-        try:
-            pixels = read_upload(upload.getvalue())
-        except ValueError as error:
-            st.error(f"{upload.name}: {error}")
-            return
         if classifier is None:
             st.info("No model is loaded, so the photo cannot be classified yet.")
             return
-        prediction = classifier.classify_canvas(pixels)
+        try:
+            pixels = read_upload(upload.getvalue())
+            prediction = classifier.classify_canvas(pixels)
+        except ValueError as error:
+            st.error(f"{upload.name}: {error}")
+            return
         photo, answer, seen = st.columns([1.05, 1.25, 1], gap="large")
         photo.image(pixels, caption=f"{upload.name}, lighting evened out", width=260)
         if prediction is None:
