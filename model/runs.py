@@ -11,6 +11,7 @@ Layout of the runs folder, one subfolder per run:
         pid           the training process' id (written by the app when it starts it)
         status.json   phase, epoch, batch, time, curves so far (rewritten by the training process)
         train.log     the training command's output
+        owner         the id of the browser session that may cancel it (rewritten when it reloads)
         cancel        present once someone asked the run to stop
         extra.npz     the saved drawings added to the training images, if asked for
         bundle/       the finished model bundle, same format as `python -m model.train` writes;
@@ -40,8 +41,8 @@ DEFAULT_RUNS_DIR = PROJECT_DIR / "runs"  # git-ignored
 MAX_EPOCHS = 20  # a run in the app takes at most a few minutes on a laptop CPU
 BATCH_SIZES = (32, 64, 128, 256)  # 32 is the tutorial's; larger batches train faster per epoch
 NICENESS = 10  # training yields the CPU to the web server, so drawings keep getting answers
-RUN_FILE, PID_FILE, STATUS_FILE, LOG_FILE, CANCEL_FILE, BUNDLE_DIR = (
-    "run.json", "pid", "status.json", "train.log", "cancel", "bundle",
+RUN_FILE, PID_FILE, STATUS_FILE, LOG_FILE, CANCEL_FILE, BUNDLE_DIR, OWNER_FILE = (
+    "run.json", "pid", "status.json", "train.log", "cancel", "bundle", "owner",
 )
 EXTRA_FILE = "extra.npz"  # the saved drawings a run added to MNIST, kept with the run
 
@@ -105,6 +106,19 @@ class Run:
         return self.state in ACTIVE_STATES
 
     @property
+    def state_text(self) -> str:
+        """The state in words, the same wherever a run is shown."""
+        return "in progress" if self.active else self.state
+
+    @property
+    def owner(self) -> str | None:
+        """The id of the browser session that started (or since claimed) the run, if any."""
+        try:
+            return (self.folder / OWNER_FILE).read_text().strip() or None
+        except OSError:
+            return None
+
+    @property
     def bundle(self) -> Path:
         return self.folder / BUNDLE_DIR
 
@@ -125,7 +139,8 @@ class Run:
         """A short name for lists: when, and the main settings."""
         when = self.info.get("created", self.id)[:16].replace("T", " ") + " UTC"
         s = self.settings
-        parts = [f"{s.get('epochs')} epochs", f"batch {s.get('batch_size')}"]
+        epochs = s.get("epochs")
+        parts = [f"{epochs} epoch{'' if epochs == 1 else 's'}", f"batch {s.get('batch_size')}"]
         if s.get("augment"):
             parts.append("augmented")
         if s.get("limit"):
@@ -164,12 +179,17 @@ def active_run(root: Path | None = None) -> Run | None:
 
 
 def start_run(
-    settings: RunSettings, data: str | None, root: Path | None = None, extra_npz: bytes | None = None
+    settings: RunSettings,
+    data: str | None,
+    root: Path | None = None,
+    extra_npz: bytes | None = None,
+    owner: str | None = None,
 ) -> Run:
     """Start the training command in the background for a new run folder; RunError if one is running.
 
     `data`: the mnist.npz to train on, or None for Keras' loader. `extra_npz`: an mnist-layout
     .npz (the app's export of saved drawings), kept in the run folder and added to the training set.
+    `owner`: the browser session that started it, recorded in run.json.
     """
     settings.check()
     root = root or runs_dir()
@@ -229,8 +249,20 @@ def start_run(
             raise RunError(f"Could not start the training process: {error}") from error
         threading.Thread(target=process.wait, daemon=True).start()  # reap it when it ends
         (folder / PID_FILE).write_text(str(process.pid))
+        if owner:
+            (folder / OWNER_FILE).write_text(owner)
         write_json(folder / RUN_FILE, info)  # last: a folder is listed as a run once it has a process
     return read_run(folder)
+
+
+def claim_run(run: Run, owner: str) -> None:
+    """Make `owner` (a browser session) the one that started the run, e.g. after its page reloads."""
+    temporary = run.folder / f".{OWNER_FILE}.{owner}"
+    try:
+        temporary.write_text(owner)
+        temporary.replace(run.folder / OWNER_FILE)
+    except OSError as error:
+        raise RunError(f"Cannot update {run.folder / OWNER_FILE}: {error}") from error
 
 
 def cancel_run(run: Run) -> None:

@@ -18,3 +18,19 @@ def finished_run(root: Path, bundle: Path, run_id: str = "20261125-101500-abcd")
     (folder / "run.json").write_text(json.dumps({"id": run_id, "created": created, "settings": settings}))
     (folder / "status.json").write_text(json.dumps({"state": "done", "test_accuracy": accuracy, "elapsed": 12.0}))
     return folder
+
+
+def killed_run(root: Path, run_id: str = "20261125-120000-dead", epochs: int = 1) -> Path:
+    """A run folder as a training process leaves it when killed mid-epoch: no bundle, a dead pid."""
+    import subprocess
+    import sys
+
+    folder = root / run_id
+    folder.mkdir(parents=True)
+    settings = {"epochs": epochs, "batch_size": 32, "augment": False, "limit": None, "extra": None}
+    (folder / "run.json").write_text(json.dumps({"id": run_id, "created": "2026-11-25T12:00:00+00:00", "settings": settings}))
+    (folder / "status.json").write_text(json.dumps({"state": "training", "epoch": 0, "epochs": epochs, "elapsed": 3.0}))
+    (folder / "train.log").write_text("Epoch 1/1\n  12/1875 [..............................] - ETA: 20s\n")
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (folder / "pid").write_text(finished.stdout.strip())  # that process has ended: the run died
+    return folder

@@ -363,3 +363,25 @@ def test_every_page_that_reads_a_damaged_store_says_so(monkeypatch, trained_bund
     assert app.checkbox(key="train_add_drawings").disabled
     open_page(app, "Your drawings")
     assert "is damaged" in all_text(app)
+
+
+def test_an_interrupted_run_is_explained_and_shown_the_same_everywhere(monkeypatch, trained_bundle, tmp_path):
+    from run_folders import killed_run
+
+    runs = tmp_path / "runs"
+    folder = killed_run(runs)
+    monkeypatch.setenv(BUNDLE_ENV_VAR, str(trained_bundle))
+    monkeypatch.setenv(RUNS_ENV_VAR, str(runs))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["run"] = folder.name  # the page that started it, reloaded after the process died
+    app.switch_page(PAGES["Train"])
+    app.run()
+    assert not app.exception, app.exception
+    error = " ".join(e.body for e in app.error)
+    assert "Run interrupted" in error and "stopped before it finished" in error and "nothing was saved" in error
+    assert any("Epoch 1/1" in c.value for c in app.code)  # the end of its log, in view
+    table = app.dataframe[0].value
+    assert list(table["state"]) == ["interrupted"]
+    assert "1 epoch," in table["run"][0] and "epochs" not in table["run"][0]
+    picker = app.selectbox(key="run_details")
+    assert picker.format_func(picker.value).endswith("(interrupted)")

@@ -400,6 +400,33 @@ def test_training_in_one_session_leaves_others_drawing_and_can_be_cancelled(
     other.context.close()
 
 
+def test_a_run_stays_cancellable_after_a_reload_and_after_its_tab_closes(app_url, browser, runs_dir):
+    from playwright.sync_api import expect
+
+    from model.runs import list_runs
+
+    trainer = open_app(browser, app_url, height=1600, path="train", ready="text=Start training")
+    trainer.get_by_role("slider").first.focus()
+    trainer.keyboard.press("End")  # 20 epochs: it trains for longer than this test takes
+    wait_idle(trainer)
+    trainer.get_by_role("button", name="Start training").click()
+    expect(trainer.get_by_text("Epoch 1 of 20")).to_be_visible(timeout=60_000)
+    run = list_runs(runs_dir)[0]
+    assert run.active and f"run={run.id}" in trainer.url
+    trainer.reload()
+    expect(trainer.get_by_role("button", name="Cancel training")).to_be_visible(timeout=30_000)
+
+    other = open_app(browser, app_url, height=1600, path="train", ready="text=Start training")
+    expect(other.get_by_text("Started in another browser session")).to_be_visible(timeout=30_000)
+    expect(other.get_by_role("button", name="Cancel training")).to_have_count(0)
+    trainer.context.close()  # the starter goes away: the run must not become uncancellable
+    expect(other.get_by_text("has closed: anyone may cancel it")).to_be_visible(timeout=30_000)
+    other.get_by_role("button", name="Cancel training").click()
+    expect(other.get_by_text("Run cancelled")).to_be_visible(timeout=30_000)
+    assert next(r for r in list_runs(runs_dir) if r.id == run.id).state == "cancelled"
+    other.context.close()
+
+
 def test_runs_can_be_chosen_compared_and_deleted(app_url, browser, runs_dir):
     from playwright.sync_api import expect
 

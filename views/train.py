@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import ui
 from model.constants import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, MNIST_ENV_VAR
@@ -23,6 +25,7 @@ from model.runs import (
     RunError,
     RunSettings,
     cancel_run,
+    claim_run,
     delete_run,
     read_run,
     runs_dir,
@@ -97,12 +100,25 @@ def settings_ui(options: argparse.Namespace, busy: bool) -> None:
         extra_repeat=EXTRA_REPEAT if add_drawings else 1,
     )
     try:
-        run = start_run(settings, data, extra_npz=export_npz(drawings) if add_drawings else None)
+        run = start_run(settings, data, extra_npz=export_npz(drawings) if add_drawings else None, owner=session_id())
     except RunError as error:
         st.error(str(error))
         return
     st.session_state["my_run"] = run.id
+    st.query_params["run"] = run.id  # a reload of this page keeps the right to cancel it
     st.rerun()
+
+
+def session_id() -> str | None:
+    context = get_script_run_ctx()
+    return context.session_id if context else None
+
+
+def owner_gone(run: Run) -> bool:
+    """True when the browser session that started the run is no longer open (closed, reloaded)."""
+    if not run.owner or not runtime.exists():
+        return True
+    return not runtime.get_instance().is_active_session(run.owner)
 
 
 def clock(seconds: float) -> str:
@@ -150,12 +166,14 @@ def run_progress_ui(run: Run) -> None:
         st.markdown(f"**Training: {run.label}**")
         fraction, text = progress_of(run.status)
         st.progress(fraction, text=text)
-        if st.session_state.get("my_run") == run.id:
+        if st.session_state.get("my_run") == run.id or owner_gone(run):
+            if st.session_state.get("my_run") != run.id:
+                st.caption("The browser session that started this run has closed: anyone may cancel it.")
             if st.button("Cancel training", key="cancel_training"):
                 cancel_run(run)
                 st.toast("Cancelling: the run stops without saving anything.")
         else:
-            st.caption("Started in another browser session; it can be cancelled there.")
+            st.caption("Started in another browser session, which can cancel it while it stays open.")
         history = run.status.get("history", {})
         if history.get("val_loss"):
             ui.curve_charts(ui.history_rows(history, "this run"), run.status.get("epochs") or 1, by_model=False)
@@ -172,8 +190,16 @@ def finished_ui(run: Run | None) -> None:
         right.button("Use it for my drawings", key="use_finished", on_click=ui.use_model, args=(run.id,))
     elif run.state == "cancelled":
         st.warning(f"Run cancelled: {run.label}. Nothing was saved.")
+    elif run.state == "interrupted":
+        st.error(
+            f"Run interrupted: {run.label}. The training process stopped before it finished (it was "
+            "killed, or the machine or the app's server restarted), so nothing was saved. Start a "
+            "new run to try again. The end of its log:"
+        )
+        st.code(tail(run.folder / LOG_FILE) or "(the log is empty)", language=None)
     else:
-        st.error(f"Run {run.state}: {run.status.get('message') or 'see its log below.'}")
+        st.error(f"Run {run.state}: {run.status.get('message') or 'see the end of its log below.'}")
+        st.code(tail(run.folder / LOG_FILE) or "(the log is empty)", language=None)
 
 
 def runs_ui(runs: list[Run]) -> None:
@@ -184,7 +210,7 @@ def runs_ui(runs: list[Run]) -> None:
         [
             {
                 "run": run.label,
-                "state": "in progress" if run.active else run.state,
+                "state": run.state_text,
                 "epochs": run.settings.get("epochs"),
                 "batch size": run.settings.get("batch_size"),
                 "augmented": bool(run.settings.get("augment")),
@@ -203,7 +229,7 @@ def runs_ui(runs: list[Run]) -> None:
 
 
 def run_details_ui(runs: list[Run]) -> None:
-    labels = {run.id: f"{run.label} ({run.state})" for run in runs}
+    labels = {run.id: f"{run.label} ({run.state_text})" for run in runs}
     chosen = st.selectbox("Run", list(labels), format_func=labels.get, key="run_details")
     run = next(run for run in runs if run.id == chosen)
     if run.status.get("message"):
@@ -278,6 +304,14 @@ def compare_ui(runs: list[Run], committed: Path) -> None:
 
 
 shared = ui.shared()
+if "run" in st.query_params and "my_run" not in st.session_state:  # this page reloaded mid-run
+    st.session_state["my_run"] = st.query_params["run"]
+    reloaded = next((run for run in shared.runs if run.id == st.session_state["my_run"] and run.active), None)
+    if reloaded and session_id():
+        try:
+            claim_run(reloaded, session_id())  # so other sessions still see it as someone's
+        except RunError as error:
+            st.warning(str(error))
 st.header("Train the network yourself")
 st.markdown(
     "Train the same network (784 → 512 → 512 → 10, RMSprop, categorical cross-entropy) with "
@@ -294,6 +328,7 @@ finished = st.session_state.pop("run_finished", None)  # seen ending by the live
 mine = st.session_state.get("my_run")
 if mine and not (running and running.id == mine):  # this session's run ended: say how it went
     finished = st.session_state.pop("my_run")
+    st.query_params.pop("run", None)
 if finished:
     finished_ui(read_run(runs_dir() / finished))
 st.subheader("Runs")
