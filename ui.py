@@ -35,6 +35,38 @@ THUMB_ZOOM = 3  # gallery thumbnails: 28x28 digits shown at 84x84
 COMMITTED = "committed"  # the model choice meaning the bundle the app started with
 ENTRY_SCRIPT = "streamlit_app.py"
 KEPT = "kept:"  # prefix of the session keys holding widget values that outlive a page switch
+# The canvas package's toolbar is an invisible overlay at the pad's top right until the pointer
+# has hovered there for a moment: a stroke started there is lost, and when it shows it covers
+# what is above the pad. The pad renders in a shadow root that page CSS cannot reach, so this
+# script adds a rule there: the toolbar sits below the pad, always visible, never over it.
+PAD_TOOLBAR_FIX = """
+<script>
+(() => {
+  if (window.__padToolbarFix) return;
+  window.__padToolbarFix = true;
+  const RULE = `.dc-toolbar { position: static !important; opacity: 1 !important; transition: none !important;
+                              padding: .25rem 0 0 0 !important; justify-content: flex-start !important; }`;
+  const patch = (root) => {
+    if (!root.querySelector('.dc-toolbar') || root.querySelector('style[data-pad-fix]')) return;
+    const style = document.createElement('style');
+    style.dataset.padFix = '1';
+    style.textContent = RULE;
+    root.appendChild(style);
+  };
+  // Changes inside a shadow root are invisible to an observer of the page: watch each root too.
+  const watch = (host) => {
+    const root = host.shadowRoot;
+    if (!root || root.__padFixWatched) return;
+    root.__padFixWatched = true;
+    new MutationObserver(() => patch(root)).observe(root, {childList: true, subtree: true});
+    patch(root);
+  };
+  const scan = () => document.querySelectorAll('[data-testid="stBidiComponentIsolated"]').forEach(watch);
+  new MutationObserver(scan).observe(document.body, {childList: true, subtree: true});
+  scan();
+})();
+</script>
+"""
 LAST_DRAWING = "last_drawing"  # session key: the pad's last drawing, for whichever page shows it
 
 
@@ -185,7 +217,8 @@ def pad_ui():
         update_streamlit=True,
         key="pad",
     )
-    st.caption("Draw with the mouse or a finger. The toolbar undoes, redoes and clears.")
+    st.html(PAD_TOOLBAR_FIX, unsafe_allow_javascript=True)
+    st.caption("Draw with the mouse or a finger. The buttons below the pad undo, redo and clear it.")
     st.slider("Brush width", min_value=6, max_value=40, **brush)
     image = result.image_data
     if image is not None:
@@ -229,15 +262,18 @@ def model_input_ui(prediction: Prediction, source: str) -> None:
 
 def answer_ui(prediction: Prediction, label: str, source: str, answer, seen) -> None:
     """The digit and its confidence, the ten bars, and the 28x28 input, in two columns."""
+    doubt = prediction.doubt
     with answer:
         st.metric(
             label,
-            str(prediction.digit),
-            f"{prediction.confidence:.1%} confidence",
+            f"{prediction.digit}?" if doubt else str(prediction.digit),
+            f"{prediction.confidence:.1%} confidence" + (", doubtful" if doubt else ""),
             delta_color="off",
             delta_arrow="off",
             border=True,
         )
+        if doubt:
+            st.warning(f"Maybe not a digit. {doubt}")
         probabilities_ui(prediction)
     with seen:
         model_input_ui(prediction, source)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from browser import (
+    ANSWERED_JS,
     ONE,
     SEVEN,
     ZERO,
@@ -75,6 +76,60 @@ def test_drawn_digit_is_recognized_with_probability_bars(app_url, browser, strok
     assert max(bars, key=bars.get) == int(digit)
     assert sum(bars.values()) == pytest.approx(100, abs=0.6)  # rounded to 0.1% each
     assert page.get_by_text("What the model sees").is_visible()
+    page.context.close()
+
+
+@pytest.mark.parametrize("delay_ms", [0, 50])
+def test_strokes_started_in_the_top_right_corner_right_after_entering_the_pad_are_kept(app_url, browser, delay_ms):
+    page = open_app(browser, app_url)
+    box = page.locator("canvas.upper-canvas").bounding_box()
+    for attempt, x in enumerate((250, 262, 240)):
+        if attempt:
+            reset_canvas(page)
+        page.mouse.move(box["x"] + x, box["y"] - 40)  # above the pad, then straight into its corner
+        page.mouse.move(box["x"] + x, box["y"] + 8)
+        page.wait_for_timeout(delay_ms)
+        page.mouse.down()
+        page.mouse.move(box["x"] + x - 10, box["y"] + 140, steps=6)
+        page.mouse.move(box["x"] + x - 20, box["y"] + 270, steps=6)
+        page.mouse.up()
+        try:
+            page.wait_for_function(ANSWERED_JS, timeout=10_000, polling=50)
+        except Exception:
+            state = page.evaluate("""() => { const h = document.querySelector('[data-testid=stBidiComponentIsolated]');
+              return [!!h.shadowRoot.querySelector('style[data-pad-fix]'), window.__mouseUps, window.__lastChange,
+                      performance.now()]; }""")
+            raise AssertionError(f"stroke {attempt + 1} was lost: the page never answered it {state}") from None
+        assert metric_value(page) != "–", f"stroke {attempt + 1} was lost"
+    page.context.close()
+
+
+def test_the_pad_toolbar_never_covers_the_pad_or_the_navigation(app_url, browser):
+    page = open_app(browser, app_url)
+    pad = page.locator("canvas.upper-canvas").bounding_box()
+    page.locator("canvas.upper-canvas").hover()
+    page.wait_for_timeout(400)  # past the toolbar's hover animation
+    reset = page.get_by_role("button", name="Reset canvas & history")
+    assert reset.is_visible()
+    toolbar = reset.bounding_box()
+    assert toolbar["y"] >= pad["y"] + pad["height"]  # below the pad, not over it
+    navigation = page.locator('[data-testid="stTopNavLink"]').first.bounding_box()
+    assert toolbar["y"] > navigation["y"] + navigation["height"]
+    page.context.close()
+
+
+def test_a_scribble_is_said_to_look_like_no_digit(app_url, browser):
+    from playwright.sync_api import expect
+
+    page = open_app(browser, app_url)
+    zigzag = [(50 + 180 * (row % 2), 40 + 10 * row) for row in range(21)]  # a filled block, back and forth
+    draw(page, [zigzag])
+    expect(page.get_by_text("Maybe not a digit")).to_be_visible()
+    assert metric_value(page).endswith("?")
+    reset_canvas(page)
+    draw(page, SEVEN)
+    assert metric_value(page) == "7"
+    expect(page.get_by_text("Maybe not a digit")).to_have_count(0)
     page.context.close()
 
 

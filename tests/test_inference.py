@@ -9,7 +9,7 @@ import pytest
 from drawing import LOOKS, ONE, SEVEN, ZERO_BOX, draw_canvas
 from model.constants import DEFAULT_BUNDLE_DIR, MODEL_FILE
 from model.data import flatten, normalize
-from model.inference import Classifier
+from model.inference import Classifier, Prediction
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +115,35 @@ def test_bundle_folder_and_file_paths_both_load(trained_bundle, tmp_path):
     shutil.copy(trained_bundle / MODEL_FILE, tmp_path / "copy.keras")
     assert Classifier.load(tmp_path / "copy.keras").path.name == "copy.keras"
     assert Classifier.load(trained_bundle).path.name == MODEL_FILE
+
+
+def scribble_canvas(kind: str) -> np.ndarray:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (280, 280), (0, 0, 0, 255))
+    pen = ImageDraw.Draw(image)
+    if kind == "block":
+        pen.rectangle((60, 60, 220, 220), fill=(255, 255, 255, 255))
+    elif kind == "scribble":
+        for row in range(17):
+            pen.line([(40, 40 + row * 12), (240, 50 + row * 12)], fill=(255, 255, 255, 255), width=18)
+    else:
+        pen.ellipse((130, 130, 150, 150), fill=(255, 255, 255, 255))
+    return np.asarray(image)
+
+
+@pytest.mark.parametrize("kind", ["block", "scribble", "dot"])
+def test_blots_and_scribbles_are_said_to_look_like_no_digit(committed, kind):
+    prediction = committed.classify_canvas(scribble_canvas(kind))
+    assert prediction.doubt and "not a digit" in prediction.doubt
+
+
+def test_real_digits_raise_no_doubt(committed, mnist):
+    _, (x_test, y_test) = mnist
+    probabilities = committed.predict_proba(x_test[:2000].reshape(-1, 784) / 255.0)
+    doubted = [
+        Prediction(int(p.argmax()), p, x / 255.0).doubt is not None for p, x in zip(probabilities, x_test[:2000])
+    ]
+    assert sum(doubted) <= 20  # at most 1% of real digits get the warning
+    for strokes in (ONE, SEVEN):
+        assert committed.classify_canvas(draw_canvas(strokes)).doubt is None
