@@ -67,6 +67,16 @@ PAD_TOOLBAR_FIX = """
 })();
 </script>
 """
+# Page-wide CSS: on a phone the model.summary() table is 64 characters wide; a smaller font fits
+# it, Param # column included, instead of hiding the right of it behind a scroll.
+PAGE_STYLE = """
+<style>
+@media (max-width: 640px) {
+  .st-key-summary pre, .st-key-summary code { font-size: 0.5rem !important; }
+  .st-key-summary pre { padding: 0.5rem !important; }
+}
+</style>
+"""
 LAST_DRAWING = "last_drawing"  # session key: the pad's last drawing, for whichever page shows it
 
 
@@ -111,6 +121,7 @@ def choose(key: str, value) -> None:
 
 def prepare() -> Shared:
     """Read the options, the runs and this session's model; report problems at the top of the page."""
+    st.html(PAGE_STYLE)
     options, option_error = app_options()
     if option_error:
         st.error(option_error)
@@ -205,9 +216,8 @@ def pad_ui():
 
     The last drawing is kept in the session (LAST_DRAWING) for the pages that trace it.
     """
-    brush = kept("brush", BRUSH_WIDTH)  # before the pad, which draws with it
     result = st_canvas(
-        stroke_width=st.session_state["brush"],
+        stroke_width=choice("brush", BRUSH_WIDTH),  # set by brush_ui's slider, drawn after the pad
         stroke_color="#FFFFFF",
         background_color="#000000",
         height=PAD_SIZE,
@@ -218,12 +228,16 @@ def pad_ui():
         key="pad",
     )
     st.html(PAD_TOOLBAR_FIX, unsafe_allow_javascript=True)
-    st.caption("Draw with the mouse or a finger. The buttons below the pad undo, redo and clear it.")
-    st.slider("Brush width", min_value=6, max_value=40, **brush)
     image = result.image_data
     if image is not None:
         st.session_state[LAST_DRAWING] = image
     return image, result.image_bytes
+
+
+def brush_ui() -> None:
+    """The pad's brush width (drawn after the pad; the pad reads the kept value)."""
+    st.slider("Brush width", min_value=6, max_value=40, **kept("brush", BRUSH_WIDTH))
+    st.caption("Draw with the mouse or a finger. The buttons below the pad undo, redo and clear it.")
 
 
 def probabilities_ui(prediction: Prediction) -> None:

@@ -385,3 +385,13 @@ def test_an_interrupted_run_is_explained_and_shown_the_same_everywhere(monkeypat
     assert "1 epoch," in table["run"][0] and "epochs" not in table["run"][0]
     picker = app.selectbox(key="run_details")
     assert picker.format_func(picker.value).endswith("(interrupted)")
+
+
+def test_curves_are_scaled_to_the_data_and_every_batch_size_is_in_view(monkeypatch, trained_bundle, tmp_path):
+    app = run_app(monkeypatch, trained_bundle)
+    specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    accuracy = next(spec for spec in specs if spec["encoding"]["y"]["field"] == "accuracy")
+    assert accuracy["encoding"]["y"]["scale"]["zero"] is False  # not a 0-1 axis with flat lines at the top
+    open_page(app, "Train")
+    batch = app.radio(key="train_batch")
+    assert batch.options == ["32", "64", "128", "256"] and batch.value == 32

@@ -1,5 +1,6 @@
 """End to end in a real browser: start the app, draw with the mouse in headless Chromium."""
 
+import re
 import shutil
 
 import numpy as np
@@ -76,6 +77,24 @@ def test_drawn_digit_is_recognized_with_probability_bars(app_url, browser, strok
     assert max(bars, key=bars.get) == int(digit)
     assert sum(bars.values()) == pytest.approx(100, abs=0.6)  # rounded to 0.1% each
     assert page.get_by_text("What the model sees").is_visible()
+    page.context.close()
+
+
+def test_on_a_phone_the_answer_is_in_view_after_a_stroke_and_the_summary_fits(app_url, browser):
+    from playwright.sync_api import expect
+
+    page = open_app(browser, app_url, width=390, height=844)
+    draw(page, SEVEN)
+    answer = page.locator('[data-testid="stMetric"]', has_text="Prediction").first.bounding_box()
+    assert answer["y"] + answer["height"] <= 844, f"the answer ends at {answer['y'] + answer['height']:.0f}px"
+    assert metric_value(page) == "7"
+    summary = page.locator(".st-key-summary pre")
+    summary.scroll_into_view_if_needed()
+    expect(summary).to_contain_text("Param #")
+    width, visible = summary.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert width <= visible  # the whole table, Param # column included, without scrolling sideways
+    select = page.locator('[data-testid="stSelectbox"]').filter(has_text="No, it is a")
+    assert select.inner_text().count("No, it is") == 1  # the label, not the placeholder as well
     page.context.close()
 
 
@@ -283,7 +302,7 @@ def test_flow_page_follows_a_drawing_through_every_step_and_learns_from_it(app_u
     for number in range(1, 10):
         expect(page.locator("h3").filter(has_text=f"{number}. ")).to_have_count(1)
     expect(page.get_by_text("The pad (280×280), with the ink's box in red.")).to_be_visible()
-    assert len(page.get_by_text("of 512", exact=False).filter(visible=True).all()) >= 2  # active units, both layers
+    expect(page.get_by_text(re.compile(r"^\d+ of 512$"))).to_have_count(2)  # active units, both hidden layers
     rows = page.locator('[data-testid="stTable"]').first.locator("tbody tr")
     expect(rows).to_have_count(10)
     table = {}

@@ -21,8 +21,11 @@ from model.upload import read_upload
 
 def intro_ui() -> None:
     st.title("✏️ Draw a digit")
+    st.markdown("A neural network trained on the **MNIST** handwritten digits reads what you draw.")
+
+
+def flow_ui() -> None:
     st.markdown(
-        "A neural network trained on the **MNIST** handwritten digits reads what you draw. "
         "The flow behind the answer:\n"
         "1. **Prepare** — your drawing is cropped, scaled to fit 20×20 and centred by mass in "
         "28×28, the way MNIST digits were made.\n"
@@ -30,18 +33,25 @@ def intro_ui() -> None:
         "3. **Predict** — the network (784 → 512 ReLU → 512 ReLU → 10 softmax) gives a "
         "probability for each digit 0–9."
     )
-    st.page_link("views/flow.py", label="Follow your drawing through every step, with its numbers", icon="➡️")
+    st.page_link("views/flow.py", label="Follow your drawing step by step", icon="➡️")
 
 
 @st.fragment
 def drawing_section(classifier: Classifier | None, model_name: str) -> None:
-    """Reruns alone on every stroke: the pad, the answer, the bars and the model's input."""
-    pad, answer, seen = st.columns([1.05, 1.25, 1], gap="large")
+    """Reruns alone on every stroke: the pad, the answer, the bars and the model's input.
+
+    The pad's column holds the pad alone, so that on a phone, where columns stack, the answer
+    comes right under it; the pad's settings follow the three columns.
+    """
+    pad, answer, seen = st.columns([1.05, 1.25, 1], gap="medium")
     with pad:
         image, png = ui.pad_ui()
-        # Rendered on every run, drawing or not, so the switch keeps its state across a reset.
-        show_hidden = st.toggle("Show the hidden layers for this drawing", **ui.kept("show_hidden", False))
-        st.caption(f"Answering with {model_name}.")
+    brush, hidden, about = st.columns([1.05, 1.25, 1], gap="large", vertical_alignment="center")
+    with brush:
+        ui.brush_ui()
+    # Rendered on every run, drawing or not, so the switch keeps its state across a reset.
+    show_hidden = hidden.toggle("Show the hidden layers for this drawing", **ui.kept("show_hidden", False))
+    about.caption(f"Answering with {model_name}.")
     if classifier is None:
         answer.info("No model is loaded, so drawings cannot be classified yet (see below).")
         return
@@ -169,7 +179,7 @@ def model_section(path: Path, load_error: str | None) -> None:
         st.markdown(f"Train a model bundle with:\n```\n{TRAIN_COMMAND} --out {path}\n```")
     records = ui.records_of(path)
     summary_col, facts_col = st.columns([3, 2], gap="large")
-    with summary_col:
+    with summary_col.container(key="summary"):  # ui.PAGE_STYLE fits it to a phone's width
         st.subheader("Architecture: `model.summary()`")
         if records.summary:
             st.code(records.summary, language=None)
@@ -218,6 +228,7 @@ shared = ui.shared()
 intro_ui()
 choosable = any(run.usable for run in shared.runs)
 drawing_section(shared.classifier, shared.model_name + (" (choose another under “The model” below)" if choosable else ""))
+flow_ui()
 upload_section(shared.classifier)
 st.divider()
 st.header("The model")

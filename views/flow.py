@@ -425,6 +425,7 @@ def flow_section(classifier: Classifier | None) -> None:
     pad, about = st.columns([1, 1.4], gap="large")
     with pad:
         image, _ = ui.pad_ui()
+        ui.brush_ui()
     with about:
         digit, canvas, true_label, source = source_ui(image)
         if classifier is None:

@@ -59,7 +59,7 @@ def settings_ui(options: argparse.Namespace, busy: bool) -> None:
     """The run's settings and the start button; starts a run when clicked."""
     left, right = st.columns(2, gap="large")
     epochs = left.slider("Epochs", 1, MAX_EPOCHS, **ui.kept("train_epochs", DEFAULT_EPOCHS))
-    batch_size = left.select_slider("Batch size", BATCH_SIZES, **ui.kept("train_batch", DEFAULT_BATCH_SIZE))
+    batch_size = left.radio("Batch size", BATCH_SIZES, horizontal=True, **ui.kept("train_batch", DEFAULT_BATCH_SIZE))
     images = right.selectbox("MNIST training images", list(TRAIN_IMAGE_CHOICES), **ui.kept("train_images", ALL_IMAGES))
     augment = right.toggle(
         "Augment: shifted, rotated, thicker/thinner digits and pen-style copies",
