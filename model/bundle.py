@@ -17,6 +17,11 @@ from typing import Iterator
 import numpy as np
 
 from model.constants import EVALUATION_FILE, HISTORY_FILE, MISSED_FILE, MODEL_FILE, SUMMARY_FILE
+from model.errors import Explained
+
+
+class BundleError(Explained, ValueError):
+    """A bundle file that cannot be used; the message says which and why."""
 
 
 @contextmanager
@@ -80,9 +85,9 @@ def read_json(path: str | os.PathLike) -> dict:
     except FileNotFoundError:
         raise
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path} is not a readable JSON file: {error}") from error
+        raise BundleError("{path} is not a readable JSON file: {error}", path=path, error=error) from error
     if not isinstance(data, dict):
-        raise ValueError(f"{path} should hold a JSON object, found {type(data).__name__}")
+        raise BundleError("{path} should hold a JSON object, found {found}", path=path, found=type(data).__name__)
     return data
 
 

@@ -9,8 +9,17 @@ from pathlib import Path
 import numpy as np
 
 from model.constants import IMAGE_SIDE, INPUT_SIZE, MNIST_ENV_VAR, MNIST_KEYS, NUM_CLASSES
+from model.errors import Explained
 
 Split = tuple[np.ndarray, np.ndarray]
+
+
+class DataError(Explained, ValueError):
+    """An mnist.npz that cannot be used; the message says why."""
+
+
+class DataMissing(Explained, FileNotFoundError):
+    """No MNIST where it was looked for."""
 
 
 def load_mnist(path: str | os.PathLike | None = None) -> tuple[Split, Split]:
@@ -58,27 +67,32 @@ def read_mnist_npz(path: str | os.PathLike) -> tuple[Split, Split]:
     """Read and validate an mnist.npz file; never unpickles."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(
-            f"MNIST file not found: {path}. Point --data or {MNIST_ENV_VAR} at an mnist.npz "
-            "(keys x_train, y_train, x_test, y_test)."
+        raise DataMissing(
+            "MNIST file not found: {path}. Point --data or {variable} at an mnist.npz "
+            "(keys x_train, y_train, x_test, y_test).",
+            path=path,
+            variable=MNIST_ENV_VAR,
         )
     if not zipfile.is_zipfile(path):
-        raise ValueError(f"{path} is not a valid MNIST npz: not a zip/npz archive")
+        raise DataError("{path} is not a valid MNIST npz: not a zip/npz archive", path=path)
     try:
         npz = np.load(path, allow_pickle=False)
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
-        raise ValueError(f"{path} is not a valid MNIST npz: unreadable ({error})") from error
+        raise DataError("{path} is not a valid MNIST npz: unreadable ({error})", path=path, error=error) from error
     with npz:
         missing = [key for key in MNIST_KEYS if key not in npz.files]
         if missing:
-            raise ValueError(
-                f"{path} is not a valid MNIST npz: missing keys {missing} (has {sorted(npz.files)})"
+            raise DataError(
+                "{path} is not a valid MNIST npz: missing keys {missing} (has {found})",
+                path=path,
+                missing=missing,
+                found=sorted(npz.files),
             )
         try:
             arrays = {key: npz[key] for key in MNIST_KEYS}
         except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
             # Object arrays need pickle, which np.load refuses here: it raises ValueError.
-            raise ValueError(f"{path} is not a valid MNIST npz: {error}") from error
+            raise DataError("{path} is not a valid MNIST npz: {error}", path=path, error=error) from error
     for prefix in ("train", "test"):
         _check_split(path, prefix, arrays[f"x_{prefix}"], arrays[f"y_{prefix}"])
     return (
@@ -88,19 +102,28 @@ def read_mnist_npz(path: str | os.PathLike) -> tuple[Split, Split]:
 
 
 def _check_split(path: Path, prefix: str, x: np.ndarray, y: np.ndarray) -> None:
-    problem = None
     if x.dtype != np.uint8 or y.dtype != np.uint8:
-        problem = f"x_{prefix} and y_{prefix} must be uint8, got {x.dtype} and {y.dtype}"
-    elif x.ndim != 3 or x.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
-        problem = f"x_{prefix} must have shape (n, 28, 28), got {x.shape}"
-    elif y.shape != (x.shape[0],):
-        problem = f"y_{prefix} must have shape ({x.shape[0]},), got {y.shape}"
-    elif x.shape[0] == 0:
-        problem = f"x_{prefix} is empty"
-    elif y.max() >= NUM_CLASSES:
-        problem = f"y_{prefix} holds labels outside 0-9 (max {y.max()})"
-    if problem:
-        raise ValueError(f"{path} is not a valid MNIST npz: {problem}")
+        raise DataError(
+            "{path} is not a valid MNIST npz: x_{split} and y_{split} must be uint8, got {x} and {y}",
+            path=path, split=prefix, x=x.dtype, y=y.dtype,
+        )
+    if x.ndim != 3 or x.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
+        raise DataError(
+            "{path} is not a valid MNIST npz: x_{split} must have shape (n, 28, 28), got {shape}",
+            path=path, split=prefix, shape=x.shape,
+        )
+    if y.shape != (x.shape[0],):
+        raise DataError(
+            "{path} is not a valid MNIST npz: y_{split} must have shape ({n},), got {shape}",
+            path=path, split=prefix, n=x.shape[0], shape=y.shape,
+        )
+    if x.shape[0] == 0:
+        raise DataError("{path} is not a valid MNIST npz: x_{split} is empty", path=path, split=prefix)
+    if y.max() >= NUM_CLASSES:
+        raise DataError(
+            "{path} is not a valid MNIST npz: y_{split} holds labels outside 0-9 (max {top})",
+            path=path, split=prefix, top=y.max(),
+        )
 
 
 def _load_from_keras() -> tuple[Split, Split]:
@@ -109,10 +132,11 @@ def _load_from_keras() -> tuple[Split, Split]:
     try:
         return keras.datasets.mnist.load_data()
     except Exception as error:  # offline: Keras raises a generic Exception on URL failures
-        raise FileNotFoundError(
-            "No MNIST data available: keras.datasets.mnist.load_data() failed "
-            f"({error.__class__.__name__}: {str(error)[:200]}). Provide a local copy with "
-            f"--data path/to/mnist.npz or the {MNIST_ENV_VAR} environment variable."
+        raise DataMissing(
+            "No MNIST data available: keras.datasets.mnist.load_data() failed ({error}). Provide a "
+            "local copy with --data path/to/mnist.npz or the {variable} environment variable.",
+            error=f"{error.__class__.__name__}: {str(error)[:200]}",
+            variable=MNIST_ENV_VAR,
         ) from error
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from model.constants import IMAGE_SIDE, NUM_CLASSES, PACKAGE_DIR
+from model.errors import Explained
 
 FEEDBACK_ENV_VAR = "DIGITS_FEEDBACK_DB"
 DEFAULT_FEEDBACK_DB = PACKAGE_DIR.parent / "data" / "feedback.sqlite"  # data/ is git-ignored
@@ -45,7 +46,7 @@ KEY_COLUMN = "ALTER TABLE drawings ADD COLUMN drawing_key TEXT"
 KEY_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS drawings_by_key ON drawings (drawing_key)"
 
 
-class FeedbackError(Exception):
+class FeedbackError(Explained):
     """The store cannot be used (corrupt, locked, unwritable); the message says what to do."""
 
 
@@ -106,19 +107,22 @@ class FeedbackStore:
     def _explain(self, error: Exception) -> FeedbackError:
         text = str(error)
         if "locked" in text or "busy" in text:
-            return FeedbackError(f"The feedback store {self.path} is busy (locked by another program); try again.")
+            return FeedbackError("The feedback store {path} is busy (locked by another program); try again.", path=self.path)
         if "not a database" in text or "malformed" in text:
             return FeedbackError(
-                f"The feedback store {self.path} is damaged ({text}). Move it aside; a new one "
-                "will be started."
+                "The feedback store {path} is damaged ({error}). Move it aside; a new one will be started.",
+                path=self.path,
+                error=text,
             )
         if "readonly" in text or "read-only" in text or isinstance(error, PermissionError) or "unable to open" in text:
             return FeedbackError(
-                f"The feedback store {self.path} is read-only (the file or its folder cannot be "
-                "written), so drawings cannot be saved there; those already saved can still be "
-                f"seen. Make it writable, or set {FEEDBACK_ENV_VAR} to a file in a writable folder."
+                "The feedback store {path} is read-only (the file or its folder cannot be written), so "
+                "drawings cannot be saved there; those already saved can still be seen. Make it "
+                "writable, or set {variable} to a file in a writable folder.",
+                path=self.path,
+                variable=FEEDBACK_ENV_VAR,
             )
-        return FeedbackError(f"The feedback store {self.path} cannot be used: {text}")
+        return FeedbackError("The feedback store {path} cannot be used: {error}", path=self.path, error=text)
 
     def add(
         self,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from model.bundle import read_json
 from model.constants import EVALUATION_FILE, HISTORY_FILE, SUMMARY_FILE
+from model.errors import Explained
 
 CURVE_KEYS = ("loss", "val_loss", "accuracy", "val_accuracy")
 
@@ -19,7 +20,7 @@ class BundleRecords:
     history: dict | None
     evaluation: dict | None
     summary: str | None
-    problems: tuple[str, ...]  # one readable line per missing or unreadable file
+    problems: tuple[Explained, ...]  # one per missing or unreadable file; str() reads it in English
 
 
 def read_records(bundle_dir: str | os.PathLike) -> BundleRecords:
@@ -32,19 +33,21 @@ def read_records(bundle_dir: str | os.PathLike) -> BundleRecords:
             parts[name] = read_json(bundle_dir / name)
         except FileNotFoundError:
             parts[name] = None
-            problems.append(f"{name} is missing from {bundle_dir}")
+            problems.append(Explained("{name} is missing from {folder}", name=name, folder=bundle_dir))
         except ValueError as error:
             parts[name] = None
-            problems.append(str(error))
+            problems.append(error)
     history = parts[HISTORY_FILE]
     if history is not None and not has_curves(history):
-        problems.append(f"{bundle_dir / HISTORY_FILE} lacks the per-epoch lists {list(CURVE_KEYS)}")
+        problems.append(
+            Explained("{path} lacks the per-epoch lists {keys}", path=bundle_dir / HISTORY_FILE, keys=list(CURVE_KEYS))
+        )
         history = None
     try:
         summary = (bundle_dir / SUMMARY_FILE).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         summary = None
-        problems.append(f"{SUMMARY_FILE} is missing or unreadable in {bundle_dir}")
+        problems.append(Explained("{name} is missing or unreadable in {folder}", name=SUMMARY_FILE, folder=bundle_dir))
     return BundleRecords(history, parts[EVALUATION_FILE], summary, tuple(problems))
 
 

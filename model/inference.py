@@ -22,6 +22,7 @@ from model.constants import (
     NUM_CLASSES,
     TRAIN_COMMAND,
 )
+from model.errors import Explained
 from model.preprocess import canvas_to_digit
 
 EXPECTED_LAYERS = (
@@ -34,6 +35,14 @@ EXPECTED_LAYERS = (
 MAX_INK_SHARE = 0.36  # of the 28x28 input: MNIST's test digits reach 0.33 at most; a blot or a
 # dot, fitted to 20x20 like any drawing, fills 0.39-0.51 (measured)
 MIN_CONFIDENCE = 0.6  # MNIST test digits answered below 60% are read right only about half the time
+
+
+class ModelFileMissing(Explained, FileNotFoundError):
+    """No model file where one was expected."""
+
+
+class ModelFileError(Explained, ValueError):
+    """A model file that is damaged or not the documented MLP."""
 
 
 @dataclass(frozen=True)
@@ -93,15 +102,17 @@ class Classifier:
         if path.is_dir():
             path = path / MODEL_FILE
         if not path.is_file():
-            raise FileNotFoundError(f"No model file at {path}. Train one with: {TRAIN_COMMAND}")
+            raise ModelFileMissing("No model file at {path}. Train one with: {command}", path=path, command=TRAIN_COMMAND)
         import keras
 
         try:
             model = keras.saving.load_model(path, compile=False, safe_mode=True)
         except Exception as error:  # Keras raises many types for a damaged archive
-            raise ValueError(
-                f"Cannot load the model at {path} (corrupt or not a Keras model: "
-                f"{error.__class__.__name__}: {str(error)[:200]}). Train a new one with: {TRAIN_COMMAND}"
+            raise ModelFileError(
+                "Cannot load the model at {path} (corrupt or not a Keras model: {error}). Train a new one with: {command}",
+                path=path,
+                error=f"{error.__class__.__name__}: {str(error)[:200]}",
+                command=TRAIN_COMMAND,
             ) from error
         return cls(model, path)
 
@@ -138,9 +149,12 @@ def _checked_weights(model, path) -> list[tuple[np.ndarray, np.ndarray]]:
         (tuple(layer.kernel.shape), layer.get_config().get("activation")) for layer in dense
     ]
     if len(dense) != len(model.layers) or tuple(found) != EXPECTED_LAYERS:
-        raise ValueError(
-            f"The model{where} is not the documented MLP (784-512 relu-512 relu-10 softmax); "
-            f"found {found}. Train one with: {TRAIN_COMMAND}"
+        raise ModelFileError(
+            "The model{where} is not the documented MLP (784-512 relu-512 relu-10 softmax); found {found}. "
+            "Train one with: {command}",
+            where=where,
+            found=found,
+            command=TRAIN_COMMAND,
         )
     weights = [np.asarray(w, dtype=np.float32) for w in model.get_weights()]
     return [(weights[i], weights[i + 1]) for i in range(0, len(weights), 2)]

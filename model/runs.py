@@ -34,6 +34,7 @@ from pathlib import Path
 
 from model.bundle import read_json, write_json
 from model.constants import MODEL_FILE, PROJECT_DIR
+from model.errors import Explained
 from model.progress import ACTIVE_STATES, read_status
 
 RUNS_ENV_VAR = "DIGITS_RUNS"  # where the app keeps its training runs
@@ -47,7 +48,7 @@ RUN_FILE, PID_FILE, STATUS_FILE, LOG_FILE, CANCEL_FILE, BUNDLE_DIR, OWNER_FILE =
 EXTRA_FILE = "extra.npz"  # the saved drawings a run added to MNIST, kept with the run
 
 
-class RunError(Exception):
+class RunError(Explained):
     """A run could not be started, cancelled or deleted; the message says why."""
 
 
@@ -63,11 +64,11 @@ class RunSettings:
 
     def check(self) -> None:
         if not 1 <= self.epochs <= MAX_EPOCHS:
-            raise RunError(f"Epochs must be between 1 and {MAX_EPOCHS}, got {self.epochs}.")
+            raise RunError("Epochs must be between 1 and {most}, got {epochs}.", most=MAX_EPOCHS, epochs=self.epochs)
         if self.batch_size not in BATCH_SIZES:
-            raise RunError(f"Batch size must be one of {BATCH_SIZES}, got {self.batch_size}.")
+            raise RunError("Batch size must be one of {sizes}, got {size}.", sizes=BATCH_SIZES, size=self.batch_size)
         if self.limit is not None and self.limit < 1:
-            raise RunError(f"The training-image limit must be at least 1, got {self.limit}.")
+            raise RunError("The training-image limit must be at least 1, got {limit}.", limit=self.limit)
 
     def arguments(self) -> list[str]:
         """These settings as `python -m model.train` options."""
@@ -197,7 +198,12 @@ def start_run(
         root.mkdir(parents=True, exist_ok=True)
         lock = open(root / ".lock", "w")
     except OSError as error:
-        raise RunError(f"Cannot use the runs folder {root}: {error}. Set {RUNS_ENV_VAR} to a writable folder.") from error
+        raise RunError(
+            "Cannot use the runs folder {folder}: {error}. Set {variable} to a writable folder.",
+            folder=root,
+            error=error,
+            variable=RUNS_ENV_VAR,
+        ) from error
     with lock:
         # One start at a time, between this server's sessions (each opens the file anew, so
         # their flocks exclude each other) and between servers sharing the folder.
@@ -205,8 +211,9 @@ def start_run(
         running = active_run(root)
         if running:
             raise RunError(
-                f"Another training run is in progress ({running.label}). This machine trains one "
-                "model at a time: wait for it to finish, or cancel it."
+                "Another training run is in progress ({run}). This machine trains one model at a "
+                "time: wait for it to finish, or cancel it.",
+                run=running.label,
             )
         created = datetime.now(timezone.utc)
         run_id = f"{created:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
@@ -217,7 +224,7 @@ def start_run(
                 (folder / EXTRA_FILE).write_bytes(extra_npz)
         except OSError as error:
             shutil.rmtree(folder, ignore_errors=True)
-            raise RunError(f"Cannot create the run folder {folder}: {error}") from error
+            raise RunError("Cannot create the run folder {folder}: {error}", folder=folder, error=error) from error
         if extra_npz is not None:
             settings = replace(settings, extra=str(folder / EXTRA_FILE))
         command = [sys.executable, "-m", "model.train", *settings.arguments()]
@@ -246,7 +253,7 @@ def start_run(
                 )
         except OSError as error:
             shutil.rmtree(folder, ignore_errors=True)
-            raise RunError(f"Could not start the training process: {error}") from error
+            raise RunError("Could not start the training process: {error}", error=error) from error
         threading.Thread(target=process.wait, daemon=True).start()  # reap it when it ends
         (folder / PID_FILE).write_text(str(process.pid))
         if owner:
@@ -262,7 +269,7 @@ def claim_run(run: Run, owner: str) -> None:
         temporary.write_text(owner)
         temporary.replace(run.folder / OWNER_FILE)
     except OSError as error:
-        raise RunError(f"Cannot update {run.folder / OWNER_FILE}: {error}") from error
+        raise RunError("Cannot update {path}: {error}", path=run.folder / OWNER_FILE, error=error) from error
 
 
 def cancel_run(run: Run) -> None:

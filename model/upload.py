@@ -9,11 +9,17 @@ import warnings
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
+from model.errors import Explained
+
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024  # a phone photo is 2-6 MB; more is not a digit snapshot
 MAX_UPLOAD_PIXELS = 40_000_000  # Pillow's bomb guard would allow ~179 M; a digit needs far less
 MIN_SIDE = 8  # pixels: fewer on a side cannot show a digit's strokes
 WORK_SIDE = 560  # photos are shrunk so their longer side is at most this (2x the drawing pad)
 ACCEPTED_FORMATS = ("PNG", "JPEG")
+
+
+class UploadError(Explained, ValueError):
+    """An upload that cannot be read as a digit; the message says what to do."""
 
 
 def read_upload(data: bytes) -> np.ndarray:
@@ -24,11 +30,12 @@ def read_upload(data: bytes) -> np.ndarray:
     decoded image and a small copy.
     """
     if not data:
-        raise ValueError("The file is empty.")
+        raise UploadError("The file is empty.")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ValueError(
-            f"The file is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB. "
-            "Crop the photo to the digit or save it smaller."
+        raise UploadError(
+            "The file is {size} MB; the limit is {limit} MB. Crop the photo to the digit or save it smaller.",
+            size=f"{len(data) / 1e6:.1f}",
+            limit=f"{MAX_UPLOAD_BYTES / 1e6:.0f}",
         )
     try:
         with warnings.catch_warnings():
@@ -41,33 +48,44 @@ def read_upload(data: bytes) -> np.ndarray:
             grey = _on_white(_eight_bit(image)).convert("L")
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         pixels = re.search(r"\((\d+) pixels\)", str(error))
-        size = f"{int(pixels.group(1)) / 1e6:.0f} megapixels" if pixels else "too many pixels"
-        raise ValueError(f"The image has {size}; at most {MAX_UPLOAD_PIXELS / 1e6:.0f} megapixels are accepted.") from None
+        size = f"{int(pixels.group(1)) / 1e6:.0f}" if pixels else f"over {MAX_UPLOAD_PIXELS / 1e6:.0f}"
+        raise UploadError(
+            "The image has {size} megapixels; at most {limit} megapixels are accepted.",
+            size=size,
+            limit=f"{MAX_UPLOAD_PIXELS / 1e6:.0f}",
+        ) from None
     except UnidentifiedImageError:
-        raise ValueError("This file is not an image Pillow can read (PNG or JPEG expected).") from None
+        raise UploadError("This file is not an image Pillow can read (PNG or JPEG expected).") from None
     except OSError as error:  # truncated or corrupt data
-        raise ValueError(f"The image could not be decoded: {error}") from None
+        raise UploadError("The image could not be decoded: {error}", error=error) from None
     grey.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
     if min(grey.size) < MIN_SIDE:
-        raise ValueError(
-            f"The image is {image.width}×{image.height} pixels: too small (or too thin) to hold a "
-            f"digit. Upload a photo at least {MIN_SIDE} pixels on each side, not much wider than tall."
+        raise UploadError(
+            "The image is {width}×{height} pixels: too small (or too thin) to hold a digit. Upload a "
+            "photo at least {side} pixels on each side, not much wider than tall.",
+            width=image.width,
+            height=image.height,
+            side=MIN_SIDE,
         )
     return even_lighting(np.asarray(grey, dtype=np.uint8))
 
 
 def _check_size(image: Image.Image) -> None:
     if image.format not in ACCEPTED_FORMATS:
-        raise ValueError(f"Expected a PNG or JPEG image, got {image.format or 'an unknown format'}.")
+        raise UploadError("Expected a PNG or JPEG image, got {found}.", found=image.format or "?")
     if image.width * image.height > MAX_UPLOAD_PIXELS:
-        raise ValueError(
-            f"The image is {image.width}x{image.height} pixels; at most "
-            f"{MAX_UPLOAD_PIXELS / 1e6:.0f} megapixels are accepted."
+        raise UploadError(
+            "The image is {width}x{height} pixels; at most {limit} megapixels are accepted.",
+            width=image.width,
+            height=image.height,
+            limit=f"{MAX_UPLOAD_PIXELS / 1e6:.0f}",
         )
     if min(image.size) < MIN_SIDE:
-        raise ValueError(
-            f"The image is {image.width}×{image.height} pixels: too small to hold a digit "
-            f"(at least {MIN_SIDE} pixels on each side)."
+        raise UploadError(
+            "The image is {width}×{height} pixels: too small to hold a digit (at least {side} pixels on each side).",
+            width=image.width,
+            height=image.height,
+            side=MIN_SIDE,
         )
 
 

@@ -1,0 +1,73 @@
+"""The app's words in English and Korean.
+
+Every string the app writes is an English message in the code, looked up with `tr()` in the
+catalog of the session's language (`locales/<lang>.json`, message -> text); `{name}` fields are
+filled in after the lookup, so numbers are formatted the same way in both languages. Errors from
+`model/` carry their English template and values (`model.errors.Explained`) for the same lookup.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import streamlit as st
+
+from model.errors import Explained
+
+LANGUAGES = {"en": "English", "ko": "한국어"}
+DEFAULT = "en"
+CATALOGS = Path(__file__).resolve().parent / "locales"
+SESSION_KEY = "language"  # the session's language code
+
+
+@functools.cache
+def catalog(language: str) -> dict[str, str]:
+    return json.loads((CATALOGS / f"{language}.json").read_text(encoding="utf-8"))
+
+
+def language() -> str:
+    return st.session_state.get(SESSION_KEY, DEFAULT)
+
+
+def tr(message: str, **values) -> str:
+    """`message` in the session's language, with `values` filled into its {fields}."""
+    text = catalog(language()).get(message, message)
+    return text.format(**values) if values else text
+
+
+def tr_error(error: Exception) -> str:
+    """An exception's message in the session's language (model errors carry their template)."""
+    if isinstance(error, Explained):
+        return tr(error.template, **error.values)
+    return str(error)
+
+
+def choose_language() -> None:
+    """Settle the session's language, then draw the choice: ?lang= in the URL, else the session's
+    earlier choice, else the browser's language."""
+    asked = st.query_params.get("lang")
+    if asked in LANGUAGES and asked != st.session_state.get("_lang_from_url"):
+        st.session_state[SESSION_KEY] = asked  # a shared link: that language, once per new link
+        st.session_state["_lang_from_url"] = asked
+    if SESSION_KEY not in st.session_state:
+        locale = (st.context.locale or "").lower()
+        st.session_state[SESSION_KEY] = "ko" if locale.startswith("ko") else DEFAULT
+    st.session_state["language_choice"] = st.session_state[SESSION_KEY]
+    _, right = st.columns([5, 1.2])
+    right.segmented_control(
+        "Language / 언어",
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        key="language_choice",
+        on_change=_chosen,
+        label_visibility="collapsed",
+    )
+
+
+def _chosen() -> None:
+    chosen = st.session_state.get("language_choice") or st.session_state.get(SESSION_KEY, DEFAULT)
+    st.session_state[SESSION_KEY] = chosen
+    st.query_params["lang"] = chosen
+    st.session_state["_lang_from_url"] = chosen
