@@ -23,6 +23,7 @@ import streamlit as st
 from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
+from i18n import tr, tr_error
 from model.constants import BUNDLE_ENV_VAR, DEFAULT_BUNDLE_DIR, MODEL_FILE
 from model.history import curves, read_records
 from model.inference import Classifier, Prediction
@@ -89,7 +90,7 @@ class Shared:
     bundle: Path  # the bundle answering this session's drawings
     model_name: str  # how the page names it
     classifier: Classifier | None
-    load_error: str | None
+    load_error: Exception | None
 
 
 def kept(key: str, default=None) -> dict:
@@ -131,7 +132,7 @@ def prepare() -> Shared:
     try:
         classifier = load_classifier(str(path), bundle_stamp(path))
     except (FileNotFoundError, ValueError) as error:
-        load_error = str(error)
+        load_error = error
     shared = Shared(options, runs, path, name, classifier, load_error)
     st.session_state["_shared"] = shared
     return shared
@@ -155,9 +156,11 @@ def app_options() -> tuple[argparse.Namespace, str | None]:
     try:
         options, unknown = parser.parse_known_args(sys.argv[1:] if launched else [])
     except argparse.ArgumentError as error:
-        return parser.parse_args([]), f"Command-line option ignored: {error}. Usage: {usage}"
+        return parser.parse_args([]), tr("Command-line option ignored: {error}. Usage: {usage}", error=error, usage=usage)
     if unknown:
-        return options, f"Unknown command-line options ignored: `{' '.join(unknown)}`. Usage: {usage}"
+        return options, tr(
+            "Unknown command-line options ignored: `{options}`. Usage: {usage}", options=" ".join(unknown), usage=usage
+        )
     return options, None
 
 
@@ -169,7 +172,7 @@ def bundle_stamp(path: Path) -> int:
         return 0
 
 
-@st.cache_resource(show_spinner="Loading the model…", max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def load_classifier(path: str, stamp: int) -> Classifier:
     classifier = Classifier.load(path)
     # Streamlit collects garbage after every rerun; with TensorFlow's thousands of modules loaded
@@ -194,10 +197,39 @@ def chosen_model(runs: list[Run]) -> tuple[Path, str]:
     if chosen != COMMITTED:
         run = next((run for run in runs if run.id == chosen and run.usable), None)
         if run:
-            return run.bundle, f"your run {run.label} ({run.test_accuracy:.2%} on MNIST's test set)"
+            return run.bundle, tr(
+                "your run {run} ({accuracy} on MNIST's test set)", run=run_label(run), accuracy=f"{run.test_accuracy:.2%}"
+            )
         choose("active_model", COMMITTED)
-        st.warning("The run you chose is no longer available: back to the committed model.")
-    return committed_bundle(), "the committed model"
+        st.warning(tr("The run you chose is no longer available: back to the committed model."))
+    return committed_bundle(), tr("the committed model")
+
+
+def run_label(run: Run) -> str:
+    """A run's short name for lists, in the session's language: when, and the main settings."""
+    when = run.info.get("created", run.id)[:16].replace("T", " ")
+    settings = run.settings
+    epochs = settings.get("epochs")
+    parts = [tr("1 epoch") if epochs == 1 else tr("{epochs} epochs", epochs=epochs), tr("batch {size}", size=settings.get("batch_size"))]
+    if settings.get("augment"):
+        parts.append(tr("augmented"))
+    if settings.get("limit"):
+        parts.append(tr("{images} images", images=f"{settings['limit']:,}"))
+    if settings.get("extra"):
+        parts.append(tr("+ your drawings"))
+    return f"{when} UTC · {', '.join(parts)}"
+
+
+def state_text(run: Run) -> str:
+    """A run's state in words, the same wherever a run is shown."""
+    words = {
+        "in progress": tr("in progress"),
+        "done": tr("done"),
+        "failed": tr("failed"),
+        "cancelled": tr("cancelled"),
+        "interrupted": tr("interrupted"),
+    }
+    return words.get(run.state_text, run.state_text)
 
 
 def use_model(chosen: str) -> None:
@@ -236,8 +268,8 @@ def pad_ui():
 
 def brush_ui() -> None:
     """The pad's brush width (drawn after the pad; the pad reads the kept value)."""
-    st.slider("Brush width", min_value=6, max_value=40, **kept("brush", BRUSH_WIDTH))
-    st.caption("Draw with the mouse or a finger. The buttons below the pad undo, redo and clear it.")
+    st.slider(tr("Brush width"), min_value=6, max_value=40, **kept("brush", BRUSH_WIDTH))
+    st.caption(tr("Draw with the mouse or a finger. The buttons below the pad undo, redo and clear it."))
 
 
 def probabilities_ui(prediction: Prediction) -> None:
@@ -258,7 +290,7 @@ def probabilities_ui(prediction: Prediction) -> None:
             f"{probability:.1%}</span></div>"
         )
     st.markdown(
-        f'<div class="probabilities" aria-label="Probability of each digit">{"".join(rows)}</div>',
+        f'<div class="probabilities" aria-label="{html.escape(tr("Probability of each digit"))}">{"".join(rows)}</div>',
         unsafe_allow_html=True,
     )
 
@@ -266,11 +298,15 @@ def probabilities_ui(prediction: Prediction) -> None:
 def model_input_ui(prediction: Prediction, source: str) -> None:
     """The 28x28 image the network read, shown 8x as blocks."""
     pixels = np.kron(prediction.image, np.ones((ZOOM, ZOOM), dtype=np.float32))
-    st.subheader("What the model sees")
+    st.subheader(tr("What the model sees"))
     st.image((pixels * 255).astype(np.uint8), width=28 * ZOOM)
     st.caption(
-        f"{source} as MNIST-style 28×28 input (shown 8× as blocks). The network reads it as "
-        f"784 values in [0, 1]; {int((prediction.image > 0).sum())} of them are ink."
+        tr(
+            "{source} as MNIST-style 28×28 input (shown 8× as blocks). The network reads it as 784 "
+            "values in [0, 1]; {ink} of them are ink.",
+            source=source,
+            ink=int((prediction.image > 0).sum()),
+        )
     )
 
 
@@ -281,13 +317,15 @@ def answer_ui(prediction: Prediction, label: str, source: str, answer, seen) -> 
         st.metric(
             label,
             f"{prediction.digit}?" if doubt else str(prediction.digit),
-            f"{prediction.confidence:.1%} confidence" + (", doubtful" if doubt else ""),
+            tr("{confidence} confidence, doubtful", confidence=f"{prediction.confidence:.1%}")
+            if doubt
+            else tr("{confidence} confidence", confidence=f"{prediction.confidence:.1%}"),
             delta_color="off",
             delta_arrow="off",
             border=True,
         )
         if doubt:
-            st.warning(f"Maybe not a digit. {doubt}")
+            st.warning(tr("Maybe not a digit. {why}", why=tr_error(doubt)))
         probabilities_ui(prediction)
     with seen:
         model_input_ui(prediction, source)
@@ -301,7 +339,7 @@ def history_rows(history: dict, model: str) -> list[dict]:
     data = curves(history)
     return [
         {"model": model, "epoch": epoch, "split": split, "loss": loss, "accuracy": accuracy}
-        for split, prefix in (("training", ""), ("validation", "val_"))
+        for split, prefix in ((tr("training"), ""), (tr("validation"), "val_"))
         for epoch, loss, accuracy in zip(data["epoch"], data[f"{prefix}loss"], data[f"{prefix}accuracy"])
     ]
 
@@ -309,28 +347,35 @@ def history_rows(history: dict, model: str) -> list[dict]:
 def curve_charts(rows: list[dict], last_epoch: int, by_model: bool, height: int = 300) -> None:
     """Loss and accuracy per epoch, side by side: solid = validation, dashed = training."""
     frame = pd.DataFrame(rows)
-    splits = alt.Scale(domain=["validation", "training"], range=[[1, 0], [5, 3]])
+    names = [tr("validation"), tr("training")]
+    splits = alt.Scale(domain=names, range=[[1, 0], [5, 3]])
     if by_model:
         colour = alt.Color(
             "model:N", scale=alt.Scale(scheme="category10"), legend=alt.Legend(orient="bottom", title=None, labelLimit=400, columns=1)
         )
     else:
         colour = alt.Color(
-            "split:N", scale=alt.Scale(domain=["validation", "training"], range=["#ff4b4b", "#1f77b4"]), legend=alt.Legend(orient="top", title=None)
+            "split:N", scale=alt.Scale(domain=names, range=["#ff4b4b", "#1f77b4"]), legend=alt.Legend(orient="top", title=None)
         )
+    titles = {"loss": (tr("Loss"), tr("loss")), "accuracy": (tr("Accuracy"), tr("accuracy"))}
     for column, metric in zip(st.columns(2), ("loss", "accuracy")):
         chart = (
             alt.Chart(frame)
             .mark_line(point=True)
             .encode(
-                x=alt.X("epoch:Q", scale=alt.Scale(domain=[1, max(2, last_epoch)]), axis=alt.Axis(tickMinStep=1)),
-                y=alt.Y(f"{metric}:Q", scale=alt.Scale(zero=False)),
+                x=alt.X("epoch:Q", scale=alt.Scale(domain=[1, max(2, last_epoch)]), axis=alt.Axis(tickMinStep=1), title=tr("epoch")),
+                y=alt.Y(f"{metric}:Q", scale=alt.Scale(zero=False), title=titles[metric][1]),
                 color=colour,
                 strokeDash=alt.StrokeDash("split:N", scale=splits, legend=None),
                 detail="model:N",
-                tooltip=["model", "epoch", "split", alt.Tooltip(f"{metric}:Q", format=".4f")],
+                tooltip=[
+                    alt.Tooltip("model:N", title=tr("model")),
+                    alt.Tooltip("epoch:Q", title=tr("epoch")),
+                    alt.Tooltip("split:N", title=tr("data")),
+                    alt.Tooltip(f"{metric}:Q", format=".4f", title=titles[metric][1]),
+                ],
             )
-            .properties(height=height, title=metric.capitalize())
+            .properties(height=height, title=titles[metric][0])
         )
         column.altair_chart(chart, width="stretch")
 

@@ -76,10 +76,13 @@ class FeedbackStore:
             connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(SCHEMA)
+            # Schema changes take the write lock: only when needed, or concurrent writers queue up on them.
             columns = {row[1] for row in connection.execute("PRAGMA table_info(drawings)")}
             if "drawing_key" not in columns:
                 connection.execute(KEY_COLUMN)
-            connection.execute(KEY_INDEX)
+            indexed = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'drawings_by_key'")
+            if indexed.fetchone() is None:
+                connection.execute(KEY_INDEX)
             return connection
         except (sqlite3.Error, OSError) as error:
             raise self._explain(error) from error

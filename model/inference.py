@@ -58,18 +58,21 @@ class Prediction:
         return float(self.probabilities[self.digit])
 
     @property
-    def doubt(self) -> str | None:
+    def doubt(self) -> Explained | None:
         """Why this input may not be a digit at all (or one the model cannot read), else None."""
         ink = float((self.image > 0.5).mean())
         if ink > MAX_INK_SHARE:
-            return (
-                f"Ink covers {ink:.0%} of the input, more than any MNIST digit ({MAX_INK_SHARE:.0%} at most): "
-                "this looks like a blot or a scribble, not a digit."
+            return Explained(
+                "Ink covers {ink} of the input, more than any MNIST digit ({most} at most): this looks "
+                "like a blot or a scribble, not a digit.",
+                ink=f"{ink:.0%}",
+                most=f"{MAX_INK_SHARE:.0%}",
             )
         if self.confidence < MIN_CONFIDENCE:
-            return (
-                f"The network is unsure ({self.confidence:.0%}): this may not be a digit, or it is "
-                "written in a way it reads poorly."
+            return Explained(
+                "The network is unsure ({confidence}): this may not be a digit, or it is written in a "
+                "way it reads poorly.",
+                confidence=f"{self.confidence:.0%}",
             )
         return None
 

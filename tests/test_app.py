@@ -1,6 +1,9 @@
 """The Streamlit pages without a browser (AppTest): each renders, with and without a model."""
 
 import json
+import re
+
+import pytest
 import shutil
 from pathlib import Path
 
@@ -30,7 +33,7 @@ def run_app(monkeypatch, bundle, feedback_db=None, runs=None, page=None) -> AppT
     monkeypatch.setenv(RUNS_ENV_VAR, str(runs or bundle.parent / "runs-unused"))
     app = AppTest.from_file(APP, default_timeout=60)
     app.run()
-    assert not app.exception, app.exception
+    assert not app.exception, "\n".join(app.exception[0].stack_trace) if app.exception else ""
     if page:
         open_page(app, page)
     return app
@@ -219,7 +222,7 @@ def test_a_short_training_run_from_the_train_page_becomes_this_sessions_model(
     app = run_app(monkeypatch, trained_bundle, tmp_path / "f.sqlite", runs=runs, page="Train")
     assert "No runs yet" in all_text(app)
     app.slider(key="train_epochs").set_value(1)
-    app.selectbox(key="train_images").set_value("1,000 (a quick try)")
+    app.selectbox(key="train_images").set_value(1000)
     app.checkbox(key="train_add_drawings").check()
     app.button(key="start_training").click().run()
     assert not app.exception, app.exception
@@ -395,3 +398,53 @@ def test_curves_are_scaled_to_the_data_and_every_batch_size_is_in_view(monkeypat
     open_page(app, "Train")
     batch = app.radio(key="train_batch")
     assert batch.options == ["32", "64", "128", "256"] and batch.value == 32
+
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def korean_app(monkeypatch, bundle, tmp_path, page="Draw") -> AppTest:
+    monkeypatch.setenv(BUNDLE_ENV_VAR, str(bundle))
+    monkeypatch.setenv("DIGITS_FEEDBACK_DB", str(tmp_path / "f.sqlite"))
+    monkeypatch.setenv(RUNS_ENV_VAR, str(tmp_path / "runs"))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["lang"] = "ko"  # a teacher's shared link
+    if page != "Draw":
+        app.switch_page(PAGES[page])
+    app.run()
+    assert not app.exception, "\n".join(app.exception[0].stack_trace)
+    return app
+
+
+@pytest.mark.parametrize(
+    "page, heading",
+    [
+        ("Draw", "숫자를 그려 보세요"),
+        ("Follow the flow", "흐름 따라가기"),
+        ("Inside the model", "모델 들여다보기"),
+        ("Your drawings", "내 그림"),
+        ("Train", "직접 신경망 학습하기"),
+    ],
+)
+def test_every_page_renders_in_korean(monkeypatch, trained_bundle, tmp_path, page, heading):
+    app = korean_app(monkeypatch, trained_bundle, tmp_path, page)
+    headings = [h.value for h in app.title] + [h.value for h in app.header]
+    assert any(heading in h for h in headings), headings
+    texts = [m.value for m in app.markdown if m.value.strip() and not m.value.lstrip().startswith("<")]
+    texts += [c.value for c in app.caption] + [m.label for m in app.metric]
+    english = [t for t in texts if not HANGUL.search(t) and re.search(r"\b[a-z]{4,}\b", re.sub(r"`[^`]*`", "", t))]
+    assert english == []  # every sentence shown is Korean (code and file names aside)
+
+
+def test_switching_language_keeps_the_page_and_the_choices(monkeypatch, trained_bundle, tmp_path):
+    app = run_app(monkeypatch, trained_bundle, page="Train")
+    app.slider(key="train_epochs").set_value(3).run()
+    assert "Train the network yourself" in [h.value for h in app.header]
+    app.segmented_control(key="language_choice").set_value("ko").run()
+    assert not app.exception
+    assert "직접 신경망 학습하기" in [h.value for h in app.header]  # still the Train page, now in Korean
+    assert app.slider(key="train_epochs").value == 3 and app.slider(key="train_epochs").label == "에포크"
+    open_page(app, "Draw")
+    assert app.title[0].value.endswith("숫자를 그려 보세요")  # the choice holds on every page
+    app.segmented_control(key="language_choice").set_value("en").run()
+    assert app.title[0].value.endswith("Draw a digit")

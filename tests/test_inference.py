@@ -135,7 +135,7 @@ def scribble_canvas(kind: str) -> np.ndarray:
 @pytest.mark.parametrize("kind", ["block", "scribble", "dot"])
 def test_blots_and_scribbles_are_said_to_look_like_no_digit(committed, kind):
     prediction = committed.classify_canvas(scribble_canvas(kind))
-    assert prediction.doubt and "not a digit" in prediction.doubt
+    assert prediction.doubt and "not a digit" in str(prediction.doubt)
 
 
 def test_real_digits_raise_no_doubt(committed, mnist):

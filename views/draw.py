@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from i18n import tr, tr_error
 from model import insight
 from model.constants import TRAIN_COMMAND
 from model.feedback import FeedbackError, FeedbackStore
@@ -20,20 +21,22 @@ from model.upload import read_upload
 
 
 def intro_ui() -> None:
-    st.title("✏️ Draw a digit")
-    st.markdown("A neural network trained on the **MNIST** handwritten digits reads what you draw.")
+    st.title("✏️ " + tr("Draw a digit"))
+    st.markdown(tr("A neural network trained on the **MNIST** handwritten digits reads what you draw."))
 
 
 def flow_ui() -> None:
     st.markdown(
-        "The flow behind the answer:\n"
-        "1. **Prepare** — your drawing is cropped, scaled to fit 20×20 and centred by mass in "
-        "28×28, the way MNIST digits were made.\n"
-        "2. **Flatten & normalize** — the 28×28 image becomes 784 values in [0, 1].\n"
-        "3. **Predict** — the network (784 → 512 ReLU → 512 ReLU → 10 softmax) gives a "
-        "probability for each digit 0–9."
+        tr(
+            "The flow behind the answer:\n"
+            "1. **Prepare** — your drawing is cropped, scaled to fit 20×20 and centred by mass in "
+            "28×28, the way MNIST digits were made.\n"
+            "2. **Flatten & normalize** — the 28×28 image becomes 784 values in [0, 1].\n"
+            "3. **Predict** — the network (784 → 512 ReLU → 512 ReLU → 10 softmax) gives a "
+            "probability for each digit 0–9."
+        )
     )
-    st.page_link("views/flow.py", label="Follow your drawing step by step", icon="➡️")
+    st.page_link("views/flow.py", label=tr("Follow your drawing step by step"), icon="➡️")
 
 
 @st.fragment
@@ -50,18 +53,18 @@ def drawing_section(classifier: Classifier | None, model_name: str) -> None:
     with brush:
         ui.brush_ui()
     # Rendered on every run, drawing or not, so the switch keeps its state across a reset.
-    show_hidden = hidden.toggle("Show the hidden layers for this drawing", **ui.kept("show_hidden", False))
-    about.caption(f"Answering with {model_name}.")
+    show_hidden = hidden.toggle(tr("Show the hidden layers for this drawing"), **ui.kept("show_hidden", False))
+    about.caption(tr("Answering with {model}.", model=model_name))
     if classifier is None:
-        answer.info("No model is loaded, so drawings cannot be classified yet (see below).")
+        answer.info(tr("No model is loaded, so drawings cannot be classified yet (see below)."))
         return
     prediction = classifier.classify_canvas(image) if image is not None else None
     if prediction is None:
         with answer:
-            st.metric("Prediction", "–", border=True)
-            st.info("Draw a digit (0–9) on the black pad to see what the network thinks it is.")
+            st.metric(tr("Prediction"), "–", border=True)
+            st.info(tr("Draw a digit (0–9) on the black pad to see what the network thinks it is."))
         return
-    ui.answer_ui(prediction, "Prediction", "Your drawing", answer, seen)
+    ui.answer_ui(prediction, tr("Prediction"), tr("Your drawing"), answer, seen)
     with answer:
         feedback_ui(classifier, prediction, png)
     if show_hidden:
@@ -75,10 +78,10 @@ def feedback_ui(classifier: Classifier, prediction: Prediction, png: bytes | Non
         st.success(flash)
     confirm, pick, save = st.columns([1.3, 1, 0.7], vertical_alignment="bottom")
     label = None
-    if confirm.button(f"✓ Yes, it is a {prediction.digit}", key="confirm"):
+    if confirm.button(tr("✓ Yes, it is a {digit}", digit=prediction.digit), key="confirm"):
         label = prediction.digit
-    corrected = pick.selectbox("No, it is a", list(range(10)), index=None, placeholder="0–9", key="correct_label")
-    if save.button("Save", key="save_correction", disabled=corrected is None):
+    corrected = pick.selectbox(tr("No, it is a"), list(range(10)), index=None, placeholder="0–9", key="correct_label")
+    if save.button(tr("Save"), key="save_correction", disabled=corrected is None):
         label = corrected
     if label is None:
         return
@@ -87,18 +90,20 @@ def feedback_ui(classifier: Classifier, prediction: Prediction, png: bytes | Non
     try:
         before = store.find(key)
         if before and before[1] == label:
-            st.info(f"This drawing is already saved, as #{before[0]}: a {label}.")
+            st.info(tr("This drawing is already saved, as #{id}: a {label}.", id=before[0], label=label))
             return
         saved = store.add(
             prediction.image, label, prediction.digit, prediction.probabilities, classifier.model_id, png, key=key
         )
     except FeedbackError as error:
-        st.error(str(error))
+        st.error(tr_error(error))
         return
     if before:
-        st.session_state["feedback_flash"] = f"Drawing #{saved} is now saved as a {label} (it was a {before[1]})."
+        st.session_state["feedback_flash"] = tr(
+            "Drawing #{id} is now saved as a {label} (it was a {was}).", id=saved, label=label, was=before[1]
+        )
     else:
-        st.session_state["feedback_flash"] = f"Saved drawing #{saved} as a {label}. See “Your drawings”."
+        st.session_state["feedback_flash"] = tr("Saved drawing #{id} as a {label}. See “Your drawings”.", id=saved, label=label)
     st.rerun(scope="fragment")
 
 
@@ -107,22 +112,24 @@ def hidden_ui(classifier: Classifier, prediction: Prediction) -> None:
     first, second = classifier.hidden_activations(prediction.image.reshape(1, -1))
     heat_first, heat_second, drivers = st.columns([1, 1, 1.2], gap="large")
     for column, activations, title in (
-        (heat_first, first[0], "Hidden layer 1"),
-        (heat_second, second[0], "Hidden layer 2"),
+        (heat_first, first[0], tr("Hidden layer 1")),
+        (heat_second, second[0], tr("Hidden layer 2")),
     ):
         with column:
             grid = insight.activation_grid(activations)
             st.image(np.kron(grid, np.ones((8, 8), dtype=np.float32)), clamp=True)
             active = int((activations > 0).sum())
-            st.caption(f"{title}: 512 ReLU units as a 16×32 grid, brighter = more active; {active} are non-zero.")
+            st.caption(
+                tr("{layer}: 512 ReLU units as a 16×32 grid, brighter = more active; {active} are non-zero.", layer=title, active=active)
+            )
     with drivers:
         kernel = classifier.weights[-1][0]
         top = insight.top_contributors(second[0], kernel, prediction.digit)
-        st.markdown(f"**Units of layer 2 that lift “{prediction.digit}” above the other digits**")
+        st.markdown(tr("**Units of layer 2 that lift “{digit}” above the other digits**", digit=prediction.digit))
         st.dataframe(
             pd.DataFrame(
                 [(c.unit, c.activation, c.weight, c.lead) for c in top],
-                columns=["unit", "activation", f"weight to {prediction.digit}", "lead"],
+                columns=[tr("unit"), tr("activation"), tr("weight to {digit}", digit=prediction.digit), tr("lead")],
             ),
             hide_index=True,
             width="stretch",
@@ -132,40 +139,40 @@ def hidden_ui(classifier: Classifier, prediction: Prediction) -> None:
 @st.fragment
 def upload_section(classifier: Classifier | None) -> None:
     """A photo or scan of a handwritten digit, through the same preprocessing as a drawing."""
-    with st.expander("Or upload a photo of a handwritten digit (PNG or JPEG)"):
+    with st.expander(tr("Or upload a photo of a handwritten digit (PNG or JPEG)")):
         upload = st.file_uploader(
-            "Photo of one digit, dark on light paper or light on a dark board",
+            tr("Photo of one digit, dark on light paper or light on a dark board"),
             type=["png", "jpg", "jpeg"],
             key="upload",
         )
         if upload is None:
             return
         if classifier is None:
-            st.info("No model is loaded, so the photo cannot be classified yet.")
+            st.info(tr("No model is loaded, so the photo cannot be classified yet."))
             return
         try:
             pixels = read_upload(upload.getvalue())
             prediction = classifier.classify_canvas(pixels)
         except ValueError as error:
-            st.error(f"{upload.name}: {error}")
+            st.error(f"{upload.name}: {tr_error(error)}")
             return
         photo, answer, seen = st.columns([1.05, 1.25, 1], gap="large")
-        photo.image(pixels, caption=f"{upload.name}, lighting evened out", width=260)
+        photo.image(pixels, caption=tr("{name}, lighting evened out", name=upload.name), width=260)
         if prediction is None:
-            answer.warning("No ink found in this photo: is the digit dark on a light background?")
+            answer.warning(tr("No ink found in this photo: is the digit dark on a light background?"))
             return
-        ui.answer_ui(prediction, "Prediction for the photo", "The photo", answer, seen)
+        ui.answer_ui(prediction, tr("Prediction for the photo"), tr("The photo"), answer, seen)
 
 
 def model_choice_ui(runs: list[Run]) -> None:
     """Which model answers this session's drawings: the committed one or a finished run."""
     usable = [run for run in runs if run.usable]
     if not usable:
-        st.caption("Answering with the committed model. Train your own on the **Train** page.")
+        st.caption(tr("Answering with the committed model. Train your own on the **Train** page."))
         return
-    labels = {ui.COMMITTED: "the committed model", **{run.id: f"your run {run.label}" for run in usable}}
+    labels = {ui.COMMITTED: tr("the committed model"), **{run.id: tr("your run {run}", run=ui.run_label(run)) for run in usable}}
     st.selectbox(
-        "Model answering your drawings (this browser session only)",
+        tr("Model answering your drawings (this browser session only)"),
         list(labels),
         format_func=labels.get,
         **ui.kept("active_model", ui.COMMITTED),
@@ -175,62 +182,67 @@ def model_choice_ui(runs: list[Run]) -> None:
 def model_section(path: Path, load_error: str | None) -> None:
     """The bundle's `model.summary()`, its training settings and its curves."""
     if load_error:
-        st.error(f"{load_error}")
-        st.markdown(f"Train a model bundle with:\n```\n{TRAIN_COMMAND} --out {path}\n```")
+        st.error(tr_error(load_error))
+        st.markdown(tr("Train a model bundle with:") + f"\n```\n{TRAIN_COMMAND} --out {path}\n```")
     records = ui.records_of(path)
     summary_col, facts_col = st.columns([3, 2], gap="large")
     with summary_col.container(key="summary"):  # ui.PAGE_STYLE fits it to a phone's width
-        st.subheader("Architecture: `model.summary()`")
+        st.subheader(tr("Architecture: `model.summary()`"))
         if records.summary:
             st.code(records.summary, language=None)
         else:
-            st.warning("No summary.txt in the bundle.")
+            st.warning(tr("No summary.txt in the bundle."))
     with facts_col:
-        st.subheader("This run")
+        st.subheader(tr("This run"))
         history, evaluation = records.history, records.evaluation
         if history:
             settings = history.get("settings", {})
             facts = st.columns(2)
-            facts[0].metric("Epochs", settings.get("epochs", len(history["loss"])))
-            facts[1].metric("Batch size", settings.get("batch_size", "?"))
+            facts[0].metric(tr("Epochs"), settings.get("epochs", len(history["loss"])))
+            facts[1].metric(tr("Batch size"), settings.get("batch_size", "?"))
             if "train_seconds" in history:
-                facts[0].metric("Training time", f"{history['train_seconds']:.0f} s")
+                facts[0].metric(tr("Training time"), f"{history['train_seconds']:.0f} s")
             if evaluation:
-                facts[1].metric("Test accuracy", f"{evaluation['test_accuracy']:.2%}")
+                facts[1].metric(tr("Test accuracy"), f"{evaluation['test_accuracy']:.2%}")
             st.caption(
-                f"Optimizer RMSprop, loss categorical cross-entropy; augmentation "
-                f"{'on' if settings.get('augment') else 'off'}; "
-                f"{history.get('train_samples', 60000):,} training images; "
-                f"validated on the 10,000 MNIST test images."
+                tr(
+                    "Optimizer RMSprop, loss categorical cross-entropy; augmentation {augmentation}; "
+                    "{images} training images; validated on the 10,000 MNIST test images.",
+                    augmentation=tr("on") if settings.get("augment") else tr("off"),
+                    images=f"{history.get('train_samples', 60000):,}",
+                )
             )
     for problem in records.problems:
-        st.warning(problem)
+        st.warning(tr_error(problem))
     if records.history:
         curves_ui(records.history)
 
 
 def curves_ui(history: dict) -> None:
-    st.subheader("Training curves")
-    rows = ui.history_rows(history, "this model")
+    st.subheader(tr("Training curves"))
+    rows = ui.history_rows(history, tr("this model"))
     ui.curve_charts(rows, len(history["loss"]), by_model=False, height=260)
-    st.caption("Loss and accuracy per epoch: training (dashed) vs validation on the 10,000 test digits (solid).")
+    st.caption(tr("Loss and accuracy per epoch: training (dashed) vs validation on the 10,000 test digits (solid)."))
     rising = overfitting_epoch(history)
     if rising:
         st.info(
-            f"Validation loss is lowest after epoch {rising} and rises after it while training "
-            "loss keeps falling: the network starts to memorise the training set (overfitting)."
+            tr(
+                "Validation loss is lowest after epoch {epoch} and rises after it while training loss "
+                "keeps falling: the network starts to memorise the training set (overfitting).",
+                epoch=rising,
+            )
         )
     else:
-        st.caption("Validation loss was lowest after the last epoch: no sign of overfitting in this run.")
+        st.caption(tr("Validation loss was lowest after the last epoch: no sign of overfitting in this run."))
 
 
 shared = ui.shared()
 intro_ui()
 choosable = any(run.usable for run in shared.runs)
-drawing_section(shared.classifier, shared.model_name + (" (choose another under “The model” below)" if choosable else ""))
+drawing_section(shared.classifier, shared.model_name + (tr(" (choose another under “The model” below)") if choosable else ""))
 flow_ui()
 upload_section(shared.classifier)
 st.divider()
-st.header("The model")
+st.header(tr("The model"))
 model_choice_ui(shared.runs)
 model_section(shared.bundle, shared.load_error)

@@ -6,38 +6,43 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from i18n import tr, tr_error
 from model.feedback import FEEDBACK_ENV_VAR, FeedbackError, FeedbackStore, export_npz, summary
 
 
 def summary_ui(drawings) -> None:
     result = summary(drawings)
     count_col, accuracy_col, download_col = st.columns(3, vertical_alignment="bottom")
-    count_col.metric("Drawings saved", result["count"])
-    accuracy_col.metric("Model accuracy on them", f"{result['accuracy']:.1%}")
+    count_col.metric(tr("Drawings saved"), result["count"])
+    accuracy_col.metric(tr("Model accuracy on them"), f"{result['accuracy']:.1%}")
     if len(drawings) >= 2:
         download_col.download_button(
-            "Download as .npz (mnist.npz layout)",
+            tr("Download as .npz (mnist.npz layout)"),
             lambda: export_npz(drawings),  # compressed only when someone clicks
             file_name="my_digits.npz",
-            help="x_train/y_train and x_test/y_test (every 5th drawing); train on it with --data, or "
-            "add it to MNIST with --extra (the Train page can do that for you).",
+            help=tr(
+                "x_train/y_train and x_test/y_test (every 5th drawing); train on it with --data, or "
+                "add it to MNIST with --extra (the Train page can do that for you)."
+            ),
         )
     confusion = pd.DataFrame(
         result["confusion_matrix"],
-        index=pd.Index(range(10), name="true"),
-        columns=pd.Index(range(10), name="predicted"),
+        index=pd.Index(range(10), name=tr("true")),
+        columns=pd.Index(range(10), name=tr("predicted")),
     )
-    st.caption("Confusion on your drawings: rows are the digit you meant, columns what the model said")
+    st.caption(tr("Confusion on your drawings: rows are the digit you meant, columns what the model said"))
     st.dataframe(confusion, width="stretch")
 
 
 def gallery_ui(drawings) -> None:
-    st.caption(f"The latest {min(40, len(drawings))} of {len(drawings)}:")
+    st.caption(tr("The latest {shown} of {count}:", shown=min(40, len(drawings)), count=len(drawings)))
     shown = drawings[:40]
     ui.thumbnails_ui(
         [drawing.digit for drawing in shown],
         [
-            f"#{d.id}: a {d.label} ({'✓' if d.label == d.predicted else f'model said {d.predicted}'})"
+            tr("#{id}: a {label} (✓)", id=d.id, label=d.label)
+            if d.label == d.predicted
+            else tr("#{id}: a {label} (model said {predicted})", id=d.id, label=d.label, predicted=d.predicted)
             for d in shown
         ],
     )
@@ -45,18 +50,23 @@ def gallery_ui(drawings) -> None:
 
 def delete_ui(store: FeedbackStore, drawings) -> None:
     """Remove one drawing saved by mistake, after a confirmation."""
-    with st.expander("Delete a drawing saved by mistake"):
-        labels = {d.id: f"#{d.id}: a {d.label}, saved {d.created[:16].replace('T', ' ')} UTC" for d in drawings}
-        chosen = st.selectbox("Drawing", list(labels), format_func=labels.get, index=None, placeholder="Pick one", key="delete_choice")
+    with st.expander(tr("Delete a drawing saved by mistake")):
+        labels = {
+            d.id: tr("#{id}: a {label}, saved {when} UTC", id=d.id, label=d.label, when=d.created[:16].replace("T", " "))
+            for d in drawings
+        }
+        chosen = st.selectbox(
+            tr("Drawing"), list(labels), format_func=labels.get, index=None, placeholder=tr("Pick one"), key="delete_choice"
+        )
         if chosen is None:
             return
         if st.session_state.get("delete_pending") != chosen:
-            st.button(f"Delete drawing #{chosen}…", key="delete_drawing", on_click=st.session_state.update, args=({"delete_pending": chosen},))
+            st.button(tr("Delete drawing #{id}…", id=chosen), key="delete_drawing", on_click=st.session_state.update, args=({"delete_pending": chosen},))
             return
-        st.warning(f"Delete drawing #{chosen} for good? Its image and label are removed from {store.path}.")
+        st.warning(tr("Delete drawing #{id} for good? Its image and label are removed from {path}.", id=chosen, path=store.path))
         yes, no = st.columns(2)
-        yes.button(f"Yes, delete #{chosen}", type="primary", key="delete_confirmed", on_click=delete_drawing, args=(store, chosen))
-        no.button("Cancel", key="delete_cancelled", on_click=st.session_state.pop, args=("delete_pending", None))
+        yes.button(tr("Yes, delete #{id}", id=chosen), type="primary", key="delete_confirmed", on_click=delete_drawing, args=(store, chosen))
+        no.button(tr("Cancel"), key="delete_cancelled", on_click=st.session_state.pop, args=("delete_pending", None))
 
 
 def delete_drawing(store: FeedbackStore, drawing_id: int) -> None:
@@ -65,12 +75,12 @@ def delete_drawing(store: FeedbackStore, drawing_id: int) -> None:
     try:
         store.delete(drawing_id)
     except FeedbackError as error:
-        st.session_state["deleted_flash"] = ("error", str(error))
+        st.session_state["deleted_flash"] = ("error", tr_error(error))
         return
-    st.session_state["deleted_flash"] = ("success", f"Drawing #{drawing_id} was deleted.")
+    st.session_state["deleted_flash"] = ("success", tr("Drawing #{id} was deleted.", id=drawing_id))
 
 
-st.header("Your drawings")
+st.header(tr("Your drawings"))
 flash = st.session_state.pop("deleted_flash", None)
 if flash:
     getattr(st, flash[0])(flash[1])
@@ -78,11 +88,11 @@ store = FeedbackStore()
 try:
     drawings = store.drawings()
 except FeedbackError as error:
-    st.error(str(error))
+    st.error(tr_error(error))
     st.stop()
-st.caption(f"Saved in {store.path} (set {FEEDBACK_ENV_VAR} to use another file).")
+st.caption(tr("Saved in {path} (set {variable} to use another file).", path=store.path, variable=FEEDBACK_ENV_VAR))
 if not drawings:
-    st.info("No drawings saved yet. Draw a digit on the Draw page, then confirm or correct the answer.")
+    st.info(tr("No drawings saved yet. Draw a digit on the Draw page, then confirm or correct the answer."))
     st.stop()
 summary_ui(drawings)
 gallery_ui(drawings)

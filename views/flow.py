@@ -12,6 +12,7 @@ import streamlit as st
 from PIL import Image, ImageDraw
 
 import ui
+from i18n import tr
 from model.constants import MNIST_ENV_VAR
 from model.data import keras_cache_path, load_mnist
 from model.flow import Trace, learn_step, trace
@@ -35,7 +36,7 @@ def mnist_known() -> bool:
     return bool(options.data or os.environ.get(MNIST_ENV_VAR) or keras_cache_path().is_file())
 
 
-@st.cache_resource(show_spinner="Reading the MNIST test digits…")
+@st.cache_resource(show_spinner=False)
 def test_set(data: str | None):
     """MNIST's 10,000 test digits and labels, or None when MNIST cannot be read."""
     try:
@@ -53,7 +54,7 @@ def mnist_test_set():
 def pick_test_digit() -> None:
     found = mnist_test_set()
     if found is None:
-        st.session_state["flow_problem"] = "MNIST could not be read, so there is no test digit to pick."
+        st.session_state["flow_problem"] = tr("MNIST could not be read, so there is no test digit to pick.")
         return
     st.session_state["flow_test_index"] = int(np.random.default_rng().integers(len(found[1])))
 
@@ -66,9 +67,9 @@ def source_ui(image) -> tuple[np.ndarray | None, np.ndarray | None, int | None, 
             st.session_state["flow_pad_seen"] = seen
             st.session_state.pop("flow_test_index", None)
     if mnist_known():
-        st.button("A random MNIST test digit", on_click=pick_test_digit, key="flow_random")
+        st.button(tr("A random MNIST test digit"), on_click=pick_test_digit, key="flow_random")
     else:
-        st.caption(f"Set `{MNIST_ENV_VAR}` to an mnist.npz (or start the app with `--data`) to pick MNIST test digits here.")
+        st.caption(tr("Set `{variable}` to an mnist.npz (or start the app with `--data`) to pick MNIST test digits here.", variable=MNIST_ENV_VAR))
     problem = st.session_state.pop("flow_problem", None)
     if problem:
         st.error(problem)
@@ -76,11 +77,11 @@ def source_ui(image) -> tuple[np.ndarray | None, np.ndarray | None, int | None, 
     found = mnist_test_set() if index is not None else None
     if found is not None:
         x_test, y_test = found
-        return x_test[index].astype(np.float32) / 255.0, None, int(y_test[index]), f"MNIST test digit #{index} (a {y_test[index]})"
+        return x_test[index].astype(np.float32) / 255.0, None, int(y_test[index]), tr("MNIST test digit #{index} (a {label})", index=index, label=y_test[index])
     canvas = image if image is not None else st.session_state.get(ui.LAST_DRAWING)
     if canvas is None:
         return None, None, None, ""
-    source = "your drawing on this pad" if image is not None else "your drawing from the Draw page"
+    source = tr("your drawing on this pad") if image is not None else tr("your drawing from the Draw page")
     return canvas_to_digit(canvas), canvas, None, source
 
 
@@ -100,11 +101,13 @@ def zoomed(pixels: np.ndarray, zoom: int = 8) -> np.ndarray:
 def prepare_ui(t: Trace, canvas: np.ndarray | None, source: str) -> None:
     step_ui(
         1,
-        "Prepare: like an MNIST digit",
+        tr("Prepare: like an MNIST digit"),
         "digit = canvas_to_digit(canvas)  # crop to the ink, fit 20×20, centre by mass in 28×28",
-        "MNIST's digits were cropped to their ink, scaled to fit a 20×20 box and placed in a 28×28 "
-        "image so that their centre of mass sits in the middle. Your drawing gets the same "
-        "treatment, so the network sees what it was trained on.",
+        tr(
+            "MNIST's digits were cropped to their ink, scaled to fit a 20×20 box and placed in a 28×28 "
+            "image so that their centre of mass sits in the middle. Your drawing gets the same "
+            "treatment, so the network sees what it was trained on."
+        ),
     )
     before, after = st.columns(2)
     if canvas is not None:
@@ -114,20 +117,19 @@ def prepare_ui(t: Trace, canvas: np.ndarray | None, source: str) -> None:
             top, bottom, left, right = box
             ImageDraw.Draw(picture).rectangle((left, top, right - 1, bottom - 1), outline="#ff4b4b", width=3)
         before.image(picture, width=PICTURE)
-        before.caption(f"The pad ({canvas.shape[1]}×{canvas.shape[0]}), with the ink's box in red.")
+        before.caption(tr("The pad ({width}×{height}), with the ink's box in red.", width=canvas.shape[1], height=canvas.shape[0]))
     else:
-        before.caption(f"{source} is already an MNIST digit: prepared when MNIST was made.")
+        before.caption(tr("{source} is already an MNIST digit: prepared when MNIST was made.", source=source))
     after.image(zoomed(t.pixels), width=PICTURE)
-    after.caption("The 28×28 result (shown 8× as blocks).")
+    after.caption(tr("The 28×28 result (shown 8× as blocks)."))
 
 
 def pixels_ui(t: Trace) -> None:
     step_ui(
         2,
-        "Pixels: 28×28 integers from 0 to 255",
+        tr("Pixels: 28×28 integers from 0 to 255"),
         "x.shape, x.dtype  # (28, 28), uint8: 0 is black paper, 255 full ink",
-        "To the computer the image is a grid of 784 numbers. Hover over a cell to see its value, "
-        "or open the table below.",
+        tr("To the computer the image is a grid of 784 numbers. Hover over a cell to see its value, or open the table below."),
     )
     rows, cols = np.indices(t.pixels.shape)
     cells = pd.DataFrame({"row": rows.ravel(), "column": cols.ravel(), "value": t.pixels.ravel().astype(int)})
@@ -136,16 +138,20 @@ def pixels_ui(t: Trace) -> None:
         "height": 320,
         "mark": "rect",
         "encoding": {
-            "x": {"field": "column", "type": "ordinal", "axis": ticks},
-            "y": {"field": "row", "type": "ordinal", "axis": ticks},
+            "x": {"field": "column", "type": "ordinal", "axis": ticks, "title": tr("column")},
+            "y": {"field": "row", "type": "ordinal", "axis": ticks, "title": tr("row")},
             "color": {"field": "value", "type": "quantitative", "scale": {"domain": [0, 255], "range": ["black", "white"]}, "legend": None},
-            "tooltip": [{"field": f, "type": "quantitative"} for f in ("row", "column", "value")],
+            "tooltip": [
+                {"field": "row", "type": "quantitative", "title": tr("row")},
+                {"field": "column", "type": "quantitative", "title": tr("column")},
+                {"field": "value", "type": "quantitative", "title": tr("value")},
+            ],
         },
     }
     left, _ = st.columns([1, 1])
     with left:
         st.vega_lite_chart(cells, grid, width="stretch")
-    with st.expander("The 28×28 values as a table"):
+    with st.expander(tr("The 28×28 values as a table")):
         st.dataframe(pd.DataFrame(t.pixels.astype(int)), width="stretch", height=300)
 
 
@@ -168,34 +174,49 @@ def strip_image(values: np.ndarray) -> np.ndarray:
 def flatten_ui(t: Trace) -> None:
     step_ui(
         3,
-        "Flatten: 784 values in a row",
+        tr("Flatten: 784 values in a row"),
         "x = x.reshape(784)  # the tutorial: x_train.reshape(60000, 784)",
-        f"A Dense layer takes a list of numbers, not a grid: the 28 rows are laid end to end. Row "
-        f"{HIGHLIGHT_ROW} (underlined in red) becomes values {HIGHLIGHT_ROW * 28} to {HIGHLIGHT_ROW * 28 + 27}; "
-        "the thin grey lines mark where one row ends and the next starts.",
+        tr(
+            "A Dense layer takes a list of numbers, not a grid: the 28 rows are laid end to end. Row "
+            "{row} (underlined in red) becomes values {first} to {last}; the thin grey lines mark "
+            "where one row ends and the next starts.",
+            row=HIGHLIGHT_ROW,
+            first=HIGHLIGHT_ROW * 28,
+            last=HIGHLIGHT_ROW * 28 + 27,
+        ),
     )
     st.image(strip_image(t.flat / 255.0), width="stretch")
     st.caption(
-        f"The 784 values, row 0 at the left; row {HIGHLIGHT_ROW} underlined in red. "
-        f"flat[{HIGHLIGHT_ROW * 28}:{HIGHLIGHT_ROW * 28 + 28}] = {t.flat[HIGHLIGHT_ROW * 28 : HIGHLIGHT_ROW * 28 + 28].tolist()}"
+        tr("The 784 values, row 0 at the left; row {row} underlined in red.", row=HIGHLIGHT_ROW)
+        + f" flat[{HIGHLIGHT_ROW * 28}:{HIGHLIGHT_ROW * 28 + 28}] = {t.flat[HIGHLIGHT_ROW * 28 : HIGHLIGHT_ROW * 28 + 28].tolist()}"
     )
 
 
 def normalize_ui(t: Trace) -> None:
     step_ui(
         4,
-        "Normalize: divide by the maximum",
+        tr("Normalize: divide by the maximum"),
         "x = x / 255  # x / x_train.max(): MNIST's largest pixel value is 255",
-        "Networks learn best from small inputs, so every value is divided by the largest possible "
-        "pixel value: 0 stays 0, full ink becomes 1.0.",
+        tr(
+            "Networks learn best from small inputs, so every value is divided by the largest possible "
+            "pixel value: 0 stays 0, full ink becomes 1.0."
+        ),
     )
     st.image(strip_image(t.x), width="stretch")
     inked = int((t.x > 0).sum())
     brightest = int(t.x.argmax())
     st.caption(
-        f"{inked} of the 784 inputs are not zero; the brightest, x[{brightest}] (row {brightest // 28}, "
-        f"column {brightest % 28}), is {t.flat[brightest]} / 255 = {t.x[brightest]:.3f}. Row {HIGHLIGHT_ROW}: "
-        f"x[{HIGHLIGHT_ROW * 28}:{HIGHLIGHT_ROW * 28 + 28}] = "
+        tr(
+            "{inked} of the 784 inputs are not zero; the brightest, x[{index}] (row {row}, column "
+            "{column}), is {pixel} / 255 = {value}.",
+            inked=inked,
+            index=brightest,
+            row=brightest // 28,
+            column=brightest % 28,
+            pixel=t.flat[brightest],
+            value=f"{t.x[brightest]:.3f}",
+        )
+        + f" x[{HIGHLIGHT_ROW * 28}:{HIGHLIGHT_ROW * 28 + 28}] = "
         f"[{', '.join(f'{v:.2f}' for v in t.x[HIGHLIGHT_ROW * 28 : HIGHLIGHT_ROW * 28 + 28])}]"
     )
 
@@ -208,7 +229,7 @@ def relu_spec(z: np.ndarray) -> tuple[pd.DataFrame, dict]:
     """
     low, high = float(min(z.min(), -1.0)), float(max(z.max(), 1.0))
     units = pd.DataFrame(
-        {"unit": np.arange(z.size), "z": z, "relu": np.maximum(z, 0), "state": np.where(z > 0, "active", "zero")}
+        {"unit": np.arange(z.size), "z": z, "relu": np.maximum(z, 0), "state": np.where(z > 0, tr("active"), tr("zero"))}
     )
     spec = {
         "height": 260,
@@ -217,7 +238,7 @@ def relu_spec(z: np.ndarray) -> tuple[pd.DataFrame, dict]:
                 "data": {"values": [{"z": low, "relu": 0.0}, {"z": 0.0, "relu": 0.0}, {"z": high, "relu": high}]},
                 "mark": {"type": "line", "color": "#8a94a6"},
                 "encoding": {
-                    "x": {"field": "z", "type": "quantitative", "title": "z = x @ W + b (pre-activation)"},
+                    "x": {"field": "z", "type": "quantitative", "title": tr("z = x @ W + b (pre-activation)")},
                     "y": {"field": "relu", "type": "quantitative", "title": "relu(z) = max(0, z)"},
                 },
             },
@@ -229,11 +250,11 @@ def relu_spec(z: np.ndarray) -> tuple[pd.DataFrame, dict]:
                     "color": {
                         "field": "state",
                         "type": "nominal",
-                        "scale": {"domain": ["active", "zero"], "range": ["#ff4b4b", "#1f77b4"]},
+                        "scale": {"domain": [tr("active"), tr("zero")], "range": ["#ff4b4b", "#1f77b4"]},
                         "legend": {"orient": "top", "title": None},
                     },
                     "tooltip": [
-                        {"field": "unit", "type": "quantitative"},
+                        {"field": "unit", "type": "quantitative", "title": tr("unit")},
                         {"field": "z", "type": "quantitative", "format": ".3f"},
                         {"field": "relu", "type": "quantitative", "format": ".3f", "title": "relu(z)"},
                     ],
@@ -249,7 +270,7 @@ def hidden_ui(t: Trace, layer: int) -> None:
     first = layer == 0
     step_ui(
         5 + layer,
-        f"Dense(512, relu): hidden layer {layer + 1}",
+        tr("Dense(512, relu): hidden layer {number}", number=layer + 1),
         (
             "model.add(Dense(512, activation='relu', input_shape=(784,)))\n"
             "z = x @ W1 + b1          # W1: 784×512 weights, b1: 512 biases\n"
@@ -259,75 +280,87 @@ def hidden_ui(t: Trace, layer: int) -> None:
             "z = a1 @ W2 + b2         # W2: 512×512 weights, b2: 512 biases\n"
             "a2 = np.maximum(0, z)    # relu"
         ),
-        (
+        tr(
             "Each of the 512 units multiplies the 784 inputs by its own weights, adds its bias and "
             "gets one number z. The activation function ReLU then keeps positive values and turns "
             "negative ones into 0: a unit is *active* when z > 0."
-            if first
-            else "The second hidden layer does the same with the 512 outputs of the first: every unit "
+        )
+        if first
+        else tr(
+            "The second hidden layer does the same with the 512 outputs of the first: every unit "
             "weighs all 512 of them. Its active units are what the output layer reads."
         ),
     )
     chart, facts = st.columns([2, 1], gap="large")
     with chart:
         st.vega_lite_chart(*relu_spec(z), width="stretch")
-    facts.metric("Active units", f"{int((a > 0).sum())} of {a.size}")
+    facts.metric(tr("Active units"), tr("{active} of {units}", active=int((a > 0).sum()), units=a.size))
     facts.caption(
-        f"z ranges from {z.min():.2f} to {z.max():.2f}; the {int((z <= 0).sum())} negative ones are "
-        f"flattened to 0 (blue). The largest activation is unit {int(a.argmax())}'s, {a.max():.2f}."
+        tr(
+            "z ranges from {low} to {high}; the {negative} negative ones are flattened to 0 (blue). "
+            "The largest activation is unit {unit}'s, {top}.",
+            low=f"{z.min():.2f}",
+            high=f"{z.max():.2f}",
+            negative=int((z <= 0).sum()),
+            unit=int(a.argmax()),
+            top=f"{a.max():.2f}",
+        )
     )
 
 
 def softmax_ui(t: Trace, digit: np.ndarray) -> None:
     step_ui(
         7,
-        "Dense(10, softmax): the output layer",
+        tr("Dense(10, softmax): the output layer"),
         "model.add(Dense(10, activation='softmax'))\n"
         "z = a2 @ W3 + b3                  # 10 logits, one per digit\n"
         "p = np.exp(z) / np.exp(z).sum()   # softmax",
-        "The last layer gives one number per digit, a *logit*. Softmax turns them into "
-        "probabilities: exp makes every value positive, dividing by their sum makes them add up "
-        "to 1. The largest logit gets the largest probability, and that digit is the prediction.",
+        tr(
+            "The last layer gives one number per digit, a *logit*. Softmax turns them into "
+            "probabilities: exp makes every value positive, dividing by their sum makes them add up "
+            "to 1. The largest logit gets the largest probability, and that digit is the prediction."
+        ),
     )
     exps = np.exp(t.logits.astype(np.float64))
-    table = pd.DataFrame(
-        {"digit": range(10), "logit z": t.logits, "exp(z)": exps, "probability": t.probabilities}
-    )
+    digit_, logit, probability = tr("digit"), tr("logit z"), tr("probability")
+    table = pd.DataFrame({digit_: range(10), logit: t.logits, "exp(z)": exps, probability: t.probabilities})
     numbers, bars = st.columns([1.2, 1], gap="large")
     numbers.table(
-        table.style.format({"logit z": "{:.3f}", "exp(z)": "{:.4g}", "probability": "{:.2%}"})
-        .highlight_max(subset=["logit z"], color="rgba(255, 75, 75, .25)")
+        table.style.format({logit: "{:.3f}", "exp(z)": "{:.4g}", probability: "{:.2%}"})
+        .highlight_max(subset=[logit], color="rgba(255, 75, 75, .25)")
         .hide(axis="index")
     )
-    numbers.caption(f"Sum of exp(z): {exps.sum():.4g}. Each probability is its exp(z) divided by that sum.")
+    numbers.caption(tr("Sum of exp(z): {total}. Each probability is its exp(z) divided by that sum.", total=f"{exps.sum():.4g}"))
     with bars:
         ui.probabilities_ui(Prediction(t.digit, t.probabilities, digit))
-        st.caption(f"Prediction: **{t.digit}**, with {t.probabilities[t.digit]:.1%}.")
+        st.caption(tr("Prediction: **{digit}**, with {probability}.", digit=t.digit, probability=f"{t.probabilities[t.digit]:.1%}"))
 
 
 def loss_ui(t: Trace, key: str, default: int) -> int:
     """Pick the true digit; returns it."""
     step_ui(
         8,
-        "Label and loss",
+        tr("Label and loss"),
         "y = keras.utils.to_categorical(y, 10)    # 3 -> [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]\n"
         "model.compile(loss='categorical_crossentropy', optimizer=RMSprop(), metrics=['accuracy'])\n"
         "loss = -np.log(p[y_true])               # categorical cross-entropy of one example",
-        "Training needs the right answer. It is written as a one-hot vector: 1 for the true digit, "
-        "0 for the others. The loss is the minus log of the probability the network gave the true "
-        "digit: near 0 when it was sure and right, large when it was wrong.",
+        tr(
+            "Training needs the right answer. It is written as a one-hot vector: 1 for the true digit, "
+            "0 for the others. The loss is the minus log of the probability the network gave the true "
+            "digit: near 0 when it was sure and right, large when it was wrong."
+        ),
     )
     choice, vector = st.columns([1, 2], gap="large")
     label = choice.selectbox(
-        "The true digit", list(range(10)), index=default, key=key,
-        help="The prediction by default (or an MNIST digit's own label): pick another to see the loss of a wrong answer.",
+        tr("The true digit"), list(range(10)), index=default, key=key,
+        help=tr("The prediction by default (or an MNIST digit's own label): pick another to see the loss of a wrong answer."),
     )
     vector.table(pd.DataFrame([t.one_hot.astype(int)], columns=[str(d) for d in range(10)]).style.hide(axis="index"))
     vector.caption(f"keras.utils.to_categorical({t.label}, 10)")
     loss, perfect, uniform = st.columns(3)
-    loss.metric("Loss for this drawing", f"{t.loss:.3f}", f"-log({t.probabilities[t.label]:.4f})", delta_color="off", delta_arrow="off")
-    perfect.metric("A perfect answer", "0.000", "-log(1.0)", delta_color="off", delta_arrow="off")
-    uniform.metric("A uniform guess", f"{UNIFORM_LOSS:.3f}", "-log(0.1)", delta_color="off", delta_arrow="off")
+    loss.metric(tr("Loss for this drawing"), f"{t.loss:.3f}", f"-log({t.probabilities[t.label]:.4f})", delta_color="off", delta_arrow="off")
+    perfect.metric(tr("A perfect answer"), "0.000", "-log(1.0)", delta_color="off", delta_arrow="off")
+    uniform.metric(tr("A uniform guess"), f"{UNIFORM_LOSS:.3f}", "-log(0.1)", delta_color="off", delta_arrow="off")
     return label
 
 
@@ -362,60 +395,93 @@ def reset_steps() -> None:
 def learn_ui(base: Classifier, t: Trace, digit: np.ndarray) -> None:
     step_ui(
         9,
-        "Learn from it: one training step",
+        tr("Learn from it: one training step"),
         "model.fit(x_train, y_train, batch_size=32, epochs=5, verbose=1, validation_data=(x_test, y_test))\n"
         "model.train_on_batch(x[None], y[None])   # one step, on this one example",
-        "Training looks for the weights and biases that make the loss small. One step computes how "
-        "the loss changes with each of the 669,706 parameters and moves every one of them a little "
-        "(RMSprop, as in training). Try it on your drawing, on a private copy of the model: the "
-        "Draw page keeps answering with the trained one.",
+        tr(
+            "Training looks for the weights and biases that make the loss small. One step computes how "
+            "the loss changes with each of the 669,706 parameters and moves every one of them a little "
+            "(RMSprop, as in training). Try it on your drawing, on a private copy of the model: the "
+            "Draw page keeps answering with the trained one."
+        ),
     )
     take, reset, _ = st.columns([1.6, 0.6, 1.4])
     take.button(
-        f"Take one training step on this drawing (as a {t.label})", type="primary", key="flow_step",
+        tr("Take one training step on this drawing (as a {label})", label=t.label), type="primary", key="flow_step",
         on_click=take_step, args=(base, digit, t.label),
     )
-    reset.button("Reset", key="flow_reset", on_click=reset_steps, disabled=learned_model(base) is None)
+    reset.button(tr("Reset"), key="flow_reset", on_click=reset_steps, disabled=learned_model(base) is None)
     learned = learned_model(base)
     if learned is None:
-        st.caption("No step taken yet: the copy is the trained model.")
+        st.caption(tr("No step taken yet: the copy is the trained model."))
         return
     after = trace(learned, digit, t.label)
     steps = st.session_state.get("flow_steps", 1)
-    st.markdown(f"**After {steps} step{'s' if steps != 1 else ''}** (from the trained model):")
+    st.markdown(
+        tr("**After 1 step** (from the trained model):")
+        if steps == 1
+        else tr("**After {steps} steps** (from the trained model):", steps=steps)
+    )
     loss, answer, rest = st.columns(3)
-    loss.metric("Loss on this drawing", f"{after.loss:.3f}", f"{after.loss - t.loss:+.3f} (was {t.loss:.3f})", delta_color="inverse")
-    answer.metric("Prediction", str(after.digit), f"{after.probabilities[t.label]:.1%} for {t.label} (was {t.probabilities[t.label]:.1%})", delta_color="off", delta_arrow="off")
+    loss.metric(
+        tr("Loss on this drawing"),
+        f"{after.loss:.3f}",
+        tr("{change} (was {before})", change=f"{after.loss - t.loss:+.3f}", before=f"{t.loss:.3f}"),
+        delta_color="inverse",
+    )
+    answer.metric(
+        tr("Prediction"),
+        str(after.digit),
+        tr(
+            "{now} for {label} (was {before})",
+            now=f"{after.probabilities[t.label]:.1%}",
+            label=t.label,
+            before=f"{t.probabilities[t.label]:.1%}",
+        ),
+        delta_color="off",
+        delta_arrow="off",
+    )
     found = mnist_test_set()
     if found is not None:
         before_acc = sample_accuracy(base.model_id, base, *found)
         after_acc = sample_accuracy(learned.model_id, learned, *found)
-        rest.metric(f"Accuracy on {SAMPLE:,} MNIST test digits", f"{after_acc:.1%}", f"{(after_acc - before_acc) * 100:+.1f} points (was {before_acc:.1%})")
+        rest.metric(
+            tr("Accuracy on {count} MNIST test digits", count=f"{SAMPLE:,}"),
+            f"{after_acc:.1%}",
+            tr("{change} points (was {before})", change=f"{(after_acc - before_acc) * 100:+.1f}", before=f"{before_acc:.1%}"),
+        )
     else:
-        rest.caption("With MNIST available, the accuracy on test digits before and after would show here.")
+        rest.caption(tr("With MNIST available, the accuracy on test digits before and after would show here."))
+    before, after_ = tr("before"), tr("after")
     chart = pd.DataFrame(
-        [(d, "before", float(p)) for d, p in enumerate(t.probabilities)]
-        + [(d, "after", float(p)) for d, p in enumerate(after.probabilities)],
+        [(d, before, float(p)) for d, p in enumerate(t.probabilities)]
+        + [(d, after_, float(p)) for d, p in enumerate(after.probabilities)],
         columns=["digit", "model", "probability"],
     )
     st.altair_chart(
         alt.Chart(chart)
         .mark_bar()
         .encode(
-            x=alt.X("digit:O", axis=alt.Axis(labelAngle=0)),
-            xOffset=alt.XOffset("model:N", sort=["before", "after"]),
-            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-            color=alt.Color("model:N", sort=["before", "after"], scale=alt.Scale(range=["#8a94a6", "#ff4b4b"]), legend=alt.Legend(orient="top", title=None)),
-            tooltip=["digit", "model", alt.Tooltip("probability:Q", format=".2%")],
+            x=alt.X("digit:O", axis=alt.Axis(labelAngle=0), title=tr("digit")),
+            xOffset=alt.XOffset("model:N", sort=[before, after_]),
+            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title=tr("probability")),
+            color=alt.Color("model:N", sort=[before, after_], scale=alt.Scale(range=["#8a94a6", "#ff4b4b"]), legend=alt.Legend(orient="top", title=None)),
+            tooltip=[
+                alt.Tooltip("digit:O", title=tr("digit")),
+                alt.Tooltip("model:N", title=tr("model")),
+                alt.Tooltip("probability:Q", format=".2%", title=tr("probability")),
+            ],
         )
         .properties(height=220),
         width="stretch",
     )
     st.info(
-        "One example and one full-size step move every weight (by about 3× the learning rate from a "
-        "fresh RMSprop state): this drawing's loss drops, but the rest of what was learned can "
-        "suffer. That is why training takes small steps on batches of many examples (32 here), "
-        "over and over: each step then follows what the examples have in common."
+        tr(
+            "One example and one full-size step move every weight (by about 3× the learning rate from a "
+            "fresh RMSprop state): this drawing's loss drops, but the rest of what was learned can "
+            "suffer. That is why training takes small steps on batches of many examples (32 here), "
+            "over and over: each step then follows what the examples have in common."
+        )
     )
 
 
@@ -429,15 +495,16 @@ def flow_section(classifier: Classifier | None) -> None:
     with about:
         digit, canvas, true_label, source = source_ui(image)
         if classifier is None:
-            st.info("No model is loaded, so there is nothing to follow yet: see the Draw page.")
+            st.info(tr("No model is loaded, so there is nothing to follow yet: see the Draw page."))
             return
         if digit is None:
             st.info(
-                "Draw a digit on the pad (or pick an MNIST test digit) and follow it through the "
-                "network below." if not source else "Nothing is drawn on the pad: draw a digit to follow."
+                tr("Draw a digit on the pad (or pick an MNIST test digit) and follow it through the network below.")
+                if not source
+                else tr("Nothing is drawn on the pad: draw a digit to follow.")
             )
             return
-        st.markdown(f"Following **{source}**.")
+        st.markdown(tr("Following **{source}**.", source=source))
     key = "flow_label_" + hashlib.sha1(digit.tobytes()).hexdigest()[:16]  # a new digit: a new default
     t = trace(classifier, digit, st.session_state.get(key, true_label))
     prepare_ui(t, canvas, source)
@@ -451,10 +518,12 @@ def flow_section(classifier: Classifier | None) -> None:
     learn_ui(classifier, t, digit)
 
 
-st.title("Follow the flow")
+st.title(tr("Follow the flow"))
 st.markdown(
-    "The tutorial's deep-learning flow, one step at a time, on **your** drawing: each step shows "
-    "the line of code that does it, what it means, and the actual numbers it produced. Every "
-    "number comes from the same weights that answer on the Draw page."
+    tr(
+        "The tutorial's deep-learning flow, one step at a time, on **your** drawing: each step shows "
+        "the line of code that does it, what it means, and the actual numbers it produced. Every "
+        "number comes from the same weights that answer on the Draw page."
+    )
 )
 flow_section(ui.shared().classifier)

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from i18n import tr
 from model import insight
 from model.bundle import read_missed_images
 from model.constants import TRAIN_COMMAND
@@ -43,27 +44,39 @@ def missed_thumbnails(path: str, stamp: int, indices: tuple[int, ...]):
 
 
 def evaluation_ui(path: Path, evaluation: dict) -> None:
-    st.subheader("How it does on the 10,000 MNIST test digits")
+    st.subheader(tr("How it does on the 10,000 MNIST test digits"))
     matrix = np.array(evaluation["confusion_matrix"])
     total, right = int(matrix.sum()), int(np.trace(matrix))
     overall, worst = st.columns(2)
-    overall.metric("Test accuracy", f"{evaluation['test_accuracy']:.2%}", f"{total - right} of {total:,} wrong", delta_color="off", delta_arrow="off")
+    overall.metric(
+        tr("Test accuracy"),
+        f"{evaluation['test_accuracy']:.2%}",
+        tr("{wrong} of {total} wrong", wrong=total - right, total=f"{total:,}"),
+        delta_color="off",
+        delta_arrow="off",
+    )
     per_class = evaluation["per_class_accuracy"]
     weakest = int(np.argmin(per_class))
-    worst.metric("Hardest digit", str(weakest), f"{per_class[weakest]:.2%} right", delta_color="off", delta_arrow="off")
+    worst.metric(
+        tr("Hardest digit"), str(weakest), tr("{share} right", share=f"{per_class[weakest]:.2%}"), delta_color="off", delta_arrow="off"
+    )
     chart_col, bars_col = st.columns([3, 2], gap="large")
     with chart_col:
-        st.caption("Confusion matrix: rows are the true digit, columns what the model said")
+        st.caption(tr("Confusion matrix: rows are the true digit, columns what the model said"))
         cells = pd.DataFrame(
             [(t, p, int(matrix[t, p])) for t in range(10) for p in range(10)],
             columns=["true", "predicted", "count"],
         )
         base = alt.Chart(cells).encode(
-            x=alt.X("predicted:O", title="predicted"), y=alt.Y("true:O", title="true")
+            x=alt.X("predicted:O", title=tr("predicted")), y=alt.Y("true:O", title=tr("true"))
         )
         heat = base.mark_rect().encode(
             color=alt.Color("count:Q", scale=alt.Scale(type="symlog", scheme="blues"), legend=None),
-            tooltip=["true", "predicted", "count"],
+            tooltip=[
+                alt.Tooltip("true:O", title=tr("true")),
+                alt.Tooltip("predicted:O", title=tr("predicted")),
+                alt.Tooltip("count:Q", title=tr("count")),
+            ],
         )
         labels = base.mark_text(fontSize=11).encode(
             text="count:Q",
@@ -71,20 +84,20 @@ def evaluation_ui(path: Path, evaluation: dict) -> None:
         )
         st.altair_chart((heat + labels).properties(height=380), width="stretch")
     with bars_col:
-        st.caption("Accuracy per digit")
+        st.caption(tr("Accuracy per digit"))
         bars = pd.DataFrame({"digit": range(10), "accuracy": per_class})
         floor = max(0.0, min(per_class) - 0.02)
         st.altair_chart(
             alt.Chart(bars)
             .mark_bar(clip=True)
             .encode(
-                x=alt.X("digit:O", axis=alt.Axis(labelAngle=0)),
+                x=alt.X("digit:O", axis=alt.Axis(labelAngle=0), title=tr("digit")),
                 y=alt.Y(
                     "accuracy:Q",
                     scale=alt.Scale(domain=[floor, 1.0]),
                     axis=alt.Axis(format=".1%", title=None),
                 ),
-                tooltip=["digit", alt.Tooltip("accuracy:Q", format=".2%")],
+                tooltip=[alt.Tooltip("digit:O", title=tr("digit")), alt.Tooltip("accuracy:Q", format=".2%", title=tr("accuracy"))],
             )
             .properties(height=380),
             width="stretch",
@@ -92,20 +105,26 @@ def evaluation_ui(path: Path, evaluation: dict) -> None:
 
 
 def gallery_ui(path: Path, evaluation: dict) -> None:
-    st.subheader("The digits it got wrong")
-    choices = ["any"] + list(range(10))
+    st.subheader(tr("The digits it got wrong"))
+    anything = tr("any")
+    choices = [anything, *range(10)]
+    for key in ("gallery_true", "gallery_predicted"):
+        if ui.choice(key, anything) not in choices:  # "any" chosen in the other language
+            ui.choose(key, anything)
     true_col, predicted_col = st.columns(2)
-    true = true_col.selectbox("True digit", choices, **ui.kept("gallery_true", "any"))
-    predicted = predicted_col.selectbox("Predicted digit", choices, **ui.kept("gallery_predicted", "any"))
-    found = insight.misses(evaluation, None if true == "any" else true, None if predicted == "any" else predicted)
+    true = true_col.selectbox(tr("True digit"), choices, **ui.kept("gallery_true", anything))
+    predicted = predicted_col.selectbox(tr("Predicted digit"), choices, **ui.kept("gallery_predicted", anything))
+    found = insight.misses(evaluation, None if true == anything else true, None if predicted == anything else predicted)
     thumbnails = missed_thumbnails(str(path), ui.bundle_stamp(path), tuple(m["index"] for m in evaluation["misclassified"]))
-    st.caption(f"{len(found)} misclassified test digits match; showing up to 40.")
+    st.caption(tr("{count} misclassified test digits match; showing up to 40.", count=len(found)))
     if not found:
         return
     if thumbnails is None:
         st.info(
-            "This bundle carries no thumbnails (misclassified.npz) and no MNIST copy was found "
-            "(set MNIST_NPZ), so only the list is shown."
+            tr(
+                "This bundle carries no thumbnails (misclassified.npz) and no MNIST copy was found "
+                "(set MNIST_NPZ), so only the list is shown."
+            )
         )
         st.dataframe(pd.DataFrame([m for _, m in found]), hide_index=True)
         return
@@ -117,44 +136,53 @@ def gallery_ui(path: Path, evaluation: dict) -> None:
 
 
 def weights_ui(classifier: Classifier) -> None:
-    st.subheader("What the first layer learned")
+    st.subheader(tr("What the first layer learned"))
     grid, indices, templates, summary = weight_pictures(classifier.model_id, classifier)
     picture, text = st.columns([3, 2], gap="large")
     with picture:
         st.image(grid)
     with text:
         st.markdown(
-            "Each square is one unit of the first hidden layer: its 784 weights "
-            "(`model.get_weights()[0]`) laid out as a 28×28 image. **Red** pixels raise the "
-            "unit's activation when ink is there, **blue** ones lower it. Shown: the 64 of 512 "
-            "units with the strongest weights (each scaled to its own range)."
+            tr(
+                "Each square is one unit of the first hidden layer: its 784 weights "
+                "(`model.get_weights()[0]`) laid out as a 28×28 image. **Red** pixels raise the "
+                "unit's activation when ink is there, **blue** ones lower it. Shown: the 64 of 512 "
+                "units with the strongest weights (each scaled to its own range)."
+            )
         )
-        st.caption(f"Units shown: {', '.join(str(int(u)) for u in indices[:16])}, …")
-    st.subheader("The output layer, per digit")
+        st.caption(tr("Units shown: {units}, …", units=", ".join(str(int(u)) for u in indices[:16])))
+    st.subheader(tr("The output layer, per digit"))
     st.image(templates)
     st.caption(
-        "A linear sketch of where ink pushes each digit's output up (red) or down (blue) compared "
-        "with the other digits: the three weight matrices multiplied through, ignoring the ReLUs. "
-        "Digits 0–9, left to right."
+        tr(
+            "A linear sketch of where ink pushes each digit's output up (red) or down (blue) compared "
+            "with the other digits: the three weight matrices multiplied through, ignoring the ReLUs. "
+            "Digits 0–9, left to right."
+        )
     )
-    st.dataframe(summary.style.format("{:.3f}", subset=["mean", "std", "max", "min"]), width="stretch")
-    st.caption("The 512 weights into each digit's output unit: their mean, spread, extremes, and how many are positive.")
+    names = {"mean": tr("mean"), "std": tr("spread (std)"), "max": tr("max"), "min": tr("min"), "positive_units": tr("positive")}
+    table = summary.rename(columns=names).rename_axis(tr("digit"))
+    st.dataframe(table.style.format("{:.3f}", subset=[names[c] for c in ("mean", "std", "max", "min")]), width="stretch")
+    st.caption(tr("The 512 weights into each digit's output unit: their mean, spread, extremes, and how many are positive."))
 
 
 shared = ui.shared()
-st.header("Inside the model")
-st.caption(f"Showing {shared.model_name}.")
+st.header(tr("Inside the model"))
+st.caption(tr("Showing {model}.", model=shared.model_name))
 evaluation = ui.records_of(shared.bundle).evaluation
 if evaluation:
     evaluation_ui(shared.bundle, evaluation)
     gallery_ui(shared.bundle, evaluation)
 else:
     st.warning(
-        "This bundle has no evaluation.json, so there is no test-set evaluation to show. "
-        f"Train a bundle with `{TRAIN_COMMAND}` to get one."
+        tr(
+            "This bundle has no evaluation.json, so there is no test-set evaluation to show. Train a "
+            "bundle with `{command}` to get one.",
+            command=TRAIN_COMMAND,
+        )
     )
 st.divider()
 if shared.classifier is None:
-    st.info("No model is loaded: its weights cannot be shown.")
+    st.info(tr("No model is loaded: its weights cannot be shown."))
 else:
     weights_ui(shared.classifier)
