@@ -68,11 +68,13 @@ PAD_TOOLBAR_FIX = """
 })();
 </script>
 """
-# Page-wide CSS: on a phone the model.summary() table is 64 characters wide; a smaller font fits
-# it, Param # column included, instead of hiding the right of it behind a scroll.
+# Page-wide CSS for phones: titles on one line, so the pad and its answer come sooner; the
+# model.summary() table is 64 characters wide, and a smaller font fits it, Param # column
+# included, instead of hiding the right of it behind a scroll.
 PAGE_STYLE = """
 <style>
 @media (max-width: 640px) {
+  h1 { font-size: 2rem !important; }
   .st-key-summary pre, .st-key-summary code { font-size: 0.5rem !important; }
   .st-key-summary pre { padding: 0.5rem !important; }
 }
