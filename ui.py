@@ -125,6 +125,8 @@ def choose(key: str, value) -> None:
 def prepare() -> Shared:
     """Read the options, the runs and this session's model; report problems at the top of the page."""
     st.html(PAGE_STYLE)
+    # Once per page load, not per stroke: the script watches the page for pads from then on.
+    st.html(PAD_TOOLBAR_FIX, unsafe_allow_javascript=True)
     options, option_error = app_options()
     if option_error:
         st.error(option_error)
@@ -261,7 +263,6 @@ def pad_ui():
         update_streamlit=True,
         key="pad",
     )
-    st.html(PAD_TOOLBAR_FIX, unsafe_allow_javascript=True)
     image = result.image_data
     if image is not None:
         st.session_state[LAST_DRAWING] = image

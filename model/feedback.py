@@ -173,15 +173,8 @@ class FeedbackStore:
 
     def find(self, key: str) -> tuple[int, int] | None:
         """(id, label) of the drawing stored under `key`, or None."""
-        try:
-            connection = self._reader()
-            if connection is None:
-                return None
-            with closing(connection):
-                row = connection.execute("SELECT id, label FROM drawings WHERE drawing_key = ?", (key,)).fetchone()
-        except sqlite3.Error as error:
-            raise self._explain(error) from error
-        return None if row is None else (int(row[0]), int(row[1]))
+        rows = self._read("SELECT id, label FROM drawings WHERE drawing_key = ?", (key,))
+        return (int(rows[0][0]), int(rows[0][1])) if rows else None
 
     def delete(self, drawing_id: int) -> bool:
         """Remove one drawing; False if there was none with that id."""
@@ -193,17 +186,9 @@ class FeedbackStore:
 
     def drawings(self, newest_first: bool = True) -> list[Drawing]:
         order = "DESC" if newest_first else "ASC"
-        try:
-            connection = self._reader()
-            if connection is None:  # nothing saved yet
-                return []
-            with closing(connection):
-                rows = connection.execute(
-                    "SELECT id, created, model_id, predicted, label, probabilities, digit"
-                    f" FROM drawings ORDER BY id {order}"
-                ).fetchall()
-        except sqlite3.Error as error:
-            raise self._explain(error) from error
+        rows = self._read(
+            f"SELECT id, created, model_id, predicted, label, probabilities, digit FROM drawings ORDER BY id {order}"
+        )
         return [
             Drawing(
                 row[0], row[1], row[2], row[3], row[4], json.loads(row[5]),
@@ -213,15 +198,19 @@ class FeedbackStore:
         ]
 
     def canvas_png(self, drawing_id: int) -> bytes | None:
+        rows = self._read("SELECT canvas_png FROM drawings WHERE id = ?", (drawing_id,))
+        return rows[0][0] if rows else None
+
+    def _read(self, query: str, parameters: tuple = ()) -> list[tuple]:
+        """The rows a query returns; [] while nothing has been saved (no file yet)."""
         try:
             connection = self._reader()
             if connection is None:
-                return None
+                return []
             with closing(connection):
-                row = connection.execute("SELECT canvas_png FROM drawings WHERE id = ?", (drawing_id,)).fetchone()
+                return connection.execute(query, parameters).fetchall()
         except sqlite3.Error as error:
             raise self._explain(error) from error
-        return None if row is None else row[0]
 
 
 def summary(drawings: list[Drawing]) -> dict:

@@ -116,3 +116,18 @@ def test_ink_box_is_where_the_drawing_is():
     top, bottom, left, right = ink_box(canvas)
     assert 50 <= top <= 56 and 204 <= bottom <= 210 and 90 <= left <= 96 and 104 <= right <= 110
     assert ink_box(np.zeros((280, 280, 4), dtype=np.uint8)) is None
+
+
+def test_pictures_show_the_trace_values(committed, digits):
+    from model.flow import HIGHLIGHT_ROW, STRIP_ZOOM, relu_picture, strip_picture
+
+    t = trace(committed, digits[0][0])
+    strip = strip_picture(t.x)
+    first = HIGHLIGHT_ROW * (28 * STRIP_ZOOM + 1)  # each row before it: its values and a separator
+    assert strip.shape[1] == 784 * STRIP_ZOOM + 27
+    assert (strip[-3, first : first + 28 * STRIP_ZOOM] == (255, 75, 75)).all()  # row 14 underlined
+    assert (strip[0, : 28 * STRIP_ZOOM] == 0).all()  # MNIST's top row is blank paper
+    z = t.dense[0][0]
+    picture = relu_picture(z)
+    red = ((picture == (255, 75, 75)).all(axis=2)).sum()
+    assert picture.ndim == 3 and red > 0  # active units drawn red

@@ -9,21 +9,17 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
-from PIL import Image, ImageDraw, ImageFont
 
 import ui
 from i18n import tr
 from model.constants import MNIST_ENV_VAR
 from model.data import keras_cache_path, load_mnist
-from model.flow import Trace, learn_step, trace
+from model.flow import HIGHLIGHT_ROW, Trace, ink_box_picture, learn_step, relu_picture, strip_picture, trace
 from model.inference import Classifier, Prediction
-from model.preprocess import canvas_to_digit, ink_box
+from model.preprocess import canvas_to_digit
 
 SAMPLE = 1000  # MNIST test digits scored before and after a training step: the "rest" it learned
 PICTURE = 224  # width in CSS pixels of the images of one step (8x the 28x28 digit)
-STRIP_HEIGHT = 40  # pixels: the flattened 784-value strip
-STRIP_ZOOM = 2  # pixels per value in the strip's image
-HIGHLIGHT_ROW = 14  # the row followed from the 28x28 grid into the strip
 UNIFORM_LOSS = float(np.log(10))  # -log(1/10): a guess that gives every digit 10%
 
 
@@ -111,12 +107,7 @@ def prepare_ui(t: Trace, canvas: np.ndarray | None, source: str) -> None:
     )
     before, after = st.columns(2)
     if canvas is not None:
-        box = ink_box(canvas)
-        picture = Image.fromarray(np.ascontiguousarray(canvas[..., :3])).convert("RGB")
-        if box is not None:
-            top, bottom, left, right = box
-            ImageDraw.Draw(picture).rectangle((left, top, right - 1, bottom - 1), outline="#ff4b4b", width=3)
-        before.image(picture, width=PICTURE)
+        before.image(ink_box_picture(canvas), width=PICTURE)
         before.caption(tr("The pad ({width}×{height}), with the ink's box in red.", width=canvas.shape[1], height=canvas.shape[0]))
     else:
         before.caption(tr("{source} is already an MNIST digit: prepared when MNIST was made.", source=source))
@@ -155,22 +146,6 @@ def pixels_ui(t: Trace) -> None:
         st.dataframe(pd.DataFrame(t.pixels.astype(int)), width="stretch", height=300)
 
 
-def strip_image(values: np.ndarray) -> np.ndarray:
-    """784 values in [0, 1] -> an RGB strip: the 28 rows end to end, a grey line between rows,
-    HIGHLIGHT_ROW underlined in red. Each value is STRIP_ZOOM pixels wide."""
-    grey = np.repeat(np.clip(values, 0, 1).reshape(28, 28) * 255, STRIP_ZOOM, axis=1).astype(np.uint8)
-    separator = np.full((28, 1), 110, dtype=np.uint8)
-    row_marks, pieces = [], []
-    for row in range(28):
-        pieces += [grey[row], separator[row]] if row < 27 else [grey[row]]
-        row_marks += [row == HIGHLIGHT_ROW] * (28 * STRIP_ZOOM) + ([False] if row < 27 else [])
-    line = np.concatenate(pieces)
-    strip = np.repeat(np.repeat(line[None, :, None], STRIP_HEIGHT, axis=0), 3, axis=2)
-    mark = np.full((6, line.size, 3), 255, dtype=np.uint8)
-    mark[1:, np.array(row_marks)] = (255, 75, 75)
-    return np.concatenate([strip, mark])
-
-
 def flatten_ui(t: Trace) -> None:
     step_ui(
         3,
@@ -185,7 +160,7 @@ def flatten_ui(t: Trace) -> None:
             last=HIGHLIGHT_ROW * 28 + 27,
         ),
     )
-    st.image(strip_image(t.flat / 255.0), width="stretch")
+    st.image(strip_picture(t.flat / 255.0), width="stretch")
     st.caption(
         tr("The 784 values, row 0 at the left; row {row} underlined in red.", row=HIGHLIGHT_ROW)
         + f" flat[{HIGHLIGHT_ROW * 28}:{HIGHLIGHT_ROW * 28 + 28}] = {t.flat[HIGHLIGHT_ROW * 28 : HIGHLIGHT_ROW * 28 + 28].tolist()}"
@@ -202,7 +177,7 @@ def normalize_ui(t: Trace) -> None:
             "pixel value: 0 stays 0, full ink becomes 1.0."
         ),
     )
-    st.image(strip_image(t.x), width="stretch")
+    st.image(strip_picture(t.x), width="stretch")
     inked = int((t.x > 0).sum())
     brightest = int(t.x.argmax())
     st.caption(
@@ -219,44 +194,6 @@ def normalize_ui(t: Trace) -> None:
         + f" x[{HIGHLIGHT_ROW * 28}:{HIGHLIGHT_ROW * 28 + 28}] = "
         f"[{', '.join(f'{v:.2f}' for v in t.x[HIGHLIGHT_ROW * 28 : HIGHLIGHT_ROW * 28 + 28])}]"
     )
-
-
-def relu_picture(z: np.ndarray) -> np.ndarray:
-    """The ReLU function with this drawing's pre-activations placed on it, as an RGB image.
-
-    Drawn here rather than as a Vega chart: two charts of 512 points each doubled the time the
-    browser takes to show a stroke's answer on this page.
-    """
-    scale = 2  # drawn at twice the size it is shown, for sharp lines
-    width, height, left, bottom, top, right = 560 * scale, 250 * scale, 48 * scale, 30 * scale, 12 * scale, 16 * scale
-    low, high = float(min(z.min(), -1.0)), float(max(z.max(), 1.0))
-    x_of = lambda v: left + (v - low) / (high - low) * (width - left - right)  # noqa: E731
-    y_of = lambda v: height - bottom - v / high * (height - bottom - top)  # noqa: E731
-    picture = Image.new("RGB", (width, height), "white")
-    pen = ImageDraw.Draw(picture)
-    font = ImageFont.load_default(size=12 * scale)
-    step = nice_step((high - low) / 6)
-    for tick in np.arange(np.ceil(low / step) * step, high + 1e-9, step):
-        x = x_of(tick)
-        pen.line((x, top, x, height - bottom), fill="#eceef1", width=scale)
-        pen.text((x, height - bottom + 6 * scale), f"{tick + 0.0:g}", fill="#6b7280", font=font, anchor="mt")
-    for tick in np.arange(0.0, high + 1e-9, nice_step(high / 4)):
-        y = y_of(tick)
-        pen.line((left, y, width - right, y), fill="#eceef1", width=scale)
-        pen.text((left - 6 * scale, y), f"{tick:g}", fill="#6b7280", font=font, anchor="rm")
-    pen.line((left, height - bottom, width - right, height - bottom), fill="#9ca3af", width=scale)
-    pen.line((x_of(low), y_of(0), x_of(0), y_of(0), x_of(high), y_of(high)), fill="#8a94a6", width=2 * scale)
-    radius = 3 * scale
-    for value in z:
-        x, y = x_of(value), y_of(max(value, 0.0))
-        pen.ellipse((x - radius, y - radius, x + radius, y + radius), fill="#ff4b4b" if value > 0 else "#1f77b4")
-    return np.asarray(picture)
-
-
-def nice_step(span: float) -> float:
-    """A round tick step (1, 2 or 5 times a power of ten) near `span`."""
-    power = 10 ** np.floor(np.log10(max(span, 1e-9)))
-    return float(min((1, 2, 5, 10), key=lambda m: abs(m * power - span)) * power)
 
 
 def hidden_ui(t: Trace, layer: int) -> None:
