@@ -1,11 +1,15 @@
 """How well are digits drawn on a canvas recognized? MNIST-style preprocessing vs squashing the canvas.
 
-Held-out MNIST test digits (never trained on) are drawn onto a 280x280 canvas at a random size
+Two yardsticks, neither ever trained on:
+1. Held-out MNIST test digits (never trained on) are drawn onto a 280x280 canvas at a random size
 (35-85% of the canvas height), a random position, traced with a round brush of random width, in the three looks a
 canvas can have (white on black, dark on white, ink on transparent), then classified with
 `classify_canvas` and with the naive method most demos use (the whole canvas resized to 28x28).
+2. Handwriting styles MNIST has few of (`tests/styles.py`: slashed zeros, 9s with curled or
+hooked stems, open 4s, 1s with flag and base, barred 7s...), each drawn by `--per-style` writers
+of their own slant, size, brush and hand, reported per style with the most frequent misreadings.
 
-    python benchmarks/drawn_digits.py --data ../shared/data/mnist.npz [--model DIR] [--n 3000]
+    python benchmarks/drawn_digits.py --data ../shared/data/mnist.npz [--model DIR] [--n 3000] [--per-style 300]
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from model.constants import IMAGE_SIDE  # noqa: E402
 from drawing import in_look  # noqa: E402  (tests/drawing.py: the three canvas looks)
+from styles import STYLES, styled_set  # noqa: E402  (tests/styles.py: the drawn-styles set)
 from model.augment import skeleton  # noqa: E402
 from model.data import load_mnist  # noqa: E402
 from model.inference import Classifier  # noqa: E402
@@ -134,6 +139,7 @@ def main(argv=None) -> int:
     parser.add_argument("--model", default=None, help="bundle folder or model.keras")
     parser.add_argument("--n", type=int, default=3000, help="digits to draw (default 3000)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--per-style", type=int, default=300, help="writers per style (default 300; 0: skip)")
     args = parser.parse_args(argv)
 
     _, (x_test, y_test) = load_mnist(args.data)
@@ -161,7 +167,31 @@ def main(argv=None) -> int:
     naive = sum(c[1] for c in correct.values()) / args.n
     print(f"{'all':<16} {ours:>12.2%} {naive:>13.2%}")
     print(f"accuracy ratio MNIST-style / naive: {ours / max(naive, 1e-9):.1f}x (target >= 98%)")
+    if args.per_style > 0:
+        report_styles(classifier, args.per_style)
     return 0
+
+
+def report_styles(classifier: Classifier, per_style: int) -> None:
+    """Accuracy on the drawn-styles set, per style, with what the misses were read as."""
+    answers = {name: [] for name in STYLES}
+    for name, label, canvas in styled_set(per_style):
+        result = classifier.classify_canvas(canvas)
+        answers[name].append(-1 if result is None else result.digit)
+    print(f"\ndrawn styles (tests/styles.py): {per_style} writers per style, three canvas looks")
+    print(f"{'style':<18} {'read right':>10}  misread as")
+    right_total = 0
+    for name, read in answers.items():
+        label = STYLES[name][0]
+        read = np.asarray(read)
+        right = int((read == label).sum())
+        right_total += right
+        wrong = np.bincount(read[read != label] + 1, minlength=11)  # index 0: no answer
+        misses = ", ".join(
+            f"{'blank' if d == 0 else d - 1}: {wrong[d]}" for d in np.argsort(-wrong)[:3] if wrong[d]
+        )
+        print(f"{name:<18} {right / len(read):>10.2%}  {misses}")
+    print(f"{'all styles':<18} {right_total / (per_style * len(STYLES)):>10.2%}")
 
 
 if __name__ == "__main__":
