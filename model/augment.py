@@ -4,7 +4,8 @@ Three parts, all used by `python -m model.train --augment`:
 - `augment_batch`: every epoch each training digit is randomly shifted, rotated, scaled, sheared
   and thickened or thinned (TensorFlow ops inside the tf.data pipeline, so it costs little).
 - `add_style_variants`: handwriting styles MNIST (American writers) lacks are added once, drawn
-  onto real MNIST digits: crossed 7s, slashed 0s and 1s with a long flag.
+  onto real MNIST digits: crossed 7s, 0s slashed at many angles and lengths, 1s with a flag, 9s
+  whose stem ends in a curl or a hook.
 - `pen_strokes`: a share of the digits is retraced along its centre lines with a round pen of
   one width, the way a canvas brush draws (MNIST's scanned strokes vary in width and pressure).
 """
@@ -27,7 +28,7 @@ ASPECT_JITTER = 0.12  # independent x/y scale: narrow and wide handwriting
 SHEAR = 0.25  # italic slant
 SHIFT_PIXELS = 2.0  # centring by mass is off by a pixel or two for lopsided digits
 THICKNESS_P = 0.2  # share of digits thickened, and again of digits thinned
-STYLE_FRACTION = 0.35  # share of 0s, 1s and 7s that get a styled copy
+STYLE_FRACTION = 0.35  # share of 0s, 1s, 7s and 9s that get a styled copy
 PEN_SHARE = 1.0  # share of training digits that get a pen-retraced copy
 PEN_WIDTH = (1.2, 4.5)  # pen widths for retracing, in pixels of the 28x28 grid (MNIST's ~2.5)
 PROGRESS_CHUNK = 2_000  # digits retraced between progress reports (about 2 s on one core)
@@ -197,9 +198,9 @@ def pen_strokes(images: np.ndarray, widths: np.ndarray) -> np.ndarray:
 def add_style_variants(
     images: np.ndarray, labels: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(n, 28, 28) uint8 and (n,) labels -> the same plus styled copies of some 0s, 1s and 7s."""
+    """(n, 28, 28) uint8 and (n,) labels -> the same plus styled copies of some 0s, 1s, 7s and 9s."""
     extra_images, extra_labels = [], []
-    for digit, add_stroke in ((0, _slash), (1, _flag), (7, _cross)):
+    for digit, add_stroke in ((0, _slash), (1, _flag), (7, _cross), (9, _tail)):
         indices = np.flatnonzero(labels == digit)
         chosen = rng.choice(indices, size=int(len(indices) * STYLE_FRACTION), replace=False)
         for index in chosen:
@@ -252,21 +253,54 @@ def _cross(ink, box, rng):
 
 
 def _slash(ink, box, rng):
-    """A diagonal through a 0, from lower left to upper right, slightly past the ring."""
+    """A stroke through a 0: steep or flat, mostly rising to the right, inside the ring or well past it.
+
+    Each end stops at 85-150% of the way from the centre to the ring (measured along the slash).
+    """
     top, bottom, left, right = box
-    reach = rng.uniform(-0.05, 0.15)
-    height, width = bottom - top, right - left
-    return [
-        (left + (0.15 - reach) * width, bottom - (0.05 - reach) * height),
-        (right - (0.15 - reach) * width, top + (0.05 - reach) * height),
-    ]
+    rx, ry = (right - left) / 2, (bottom - top) / 2
+    cx = (left + right) / 2 + rng.uniform(-0.1, 0.1) * rx
+    cy = (top + bottom) / 2 + rng.uniform(-0.1, 0.1) * ry
+    angle = np.deg2rad(rng.uniform(30, 80) if rng.random() < 0.8 else rng.uniform(100, 150))
+    ring = 1.0 / np.hypot(np.cos(angle) / rx, np.sin(angle) / ry)
+    ends = [side * ring * rng.uniform(0.85, 1.5) for side in (-1, 1)]
+    return [(cx + end * np.cos(angle), cy - end * np.sin(angle)) for end in ends]
+
+
+TAIL_STEPS = 12  # points along an added curl
+
+
+def _tail(ink, box, rng):
+    """The stem of a 9 carried on into a curl (wide, turning up to 180 degrees) or a short sharp hook."""
+    top, bottom, left, right = box
+    height = bottom - top
+    rows = [row for row in range(bottom - max(3, height // 4), bottom) if ink[row].any()]
+    ends = [(np.flatnonzero(ink[row]).mean(), row) for row in rows]
+    if len(ends) < 2 or np.ptp(np.flatnonzero(ink[bottom - 1])) > 4:  # no single stem end at the bottom
+        return None
+    (x0, y0), (x1, y1) = ends[0], ends[-1]
+    heading = np.arctan2(y1 - y0, x1 - x0)  # on screen, y down: pi/2 is straight down
+    if not np.pi / 4 < heading < 3 * np.pi / 4:  # the stem's end does not run down
+        return None
+    if rng.random() < 0.5:
+        radius, turn = rng.uniform(0.12, 0.35) * height, np.deg2rad(rng.uniform(90, 180))  # a curl
+    else:
+        radius, turn = rng.uniform(0.05, 0.1) * height, np.deg2rad(rng.uniform(120, 180))  # a hook
+    x, y = x1, y1 - 0.5  # from the stem's last row, turning towards the left
+    points = [(x, y)]
+    for _ in range(TAIL_STEPS):
+        heading += turn / TAIL_STEPS
+        x += radius * turn / TAIL_STEPS * np.cos(heading)
+        y += radius * turn / TAIL_STEPS * np.sin(heading)
+        points.append((x, y))
+    return points
 
 
 def _flag(ink, box, rng):
-    """A long up-stroke into the top of a 1, the continental European way."""
+    """An up-stroke into the top of a 1: short and flat, or long the continental European way."""
     top, bottom, left, right = box
     start = np.flatnonzero(ink[top])
     x0 = start.mean()
-    length = rng.uniform(0.45, 0.7) * (bottom - top)
-    angle = np.deg2rad(rng.uniform(35.0, 65.0))
+    length = rng.uniform(0.2, 0.7) * (bottom - top)
+    angle = np.deg2rad(rng.uniform(20.0, 65.0))
     return [(x0 - length * np.cos(angle), top + length * np.sin(angle)), (x0, top)]
