@@ -8,8 +8,10 @@ import pytest
 
 from browser import (
     ANSWERED_JS,
+    CURLED_NINE,
     ONE,
     SEVEN,
+    SLASHED_ZERO,
     ZERO,
     chromium_available,
     choose_option,
@@ -66,7 +68,9 @@ def bar_percentages(page) -> dict[int, float]:
     return values
 
 
-@pytest.mark.parametrize("strokes, digit", [(ONE, "1"), (ZERO, "0"), (SEVEN, "7")])
+@pytest.mark.parametrize(
+    "strokes, digit", [(ONE, "1"), (ZERO, "0"), (SEVEN, "7"), (SLASHED_ZERO, "0"), (CURLED_NINE, "9")]
+)
 def test_drawn_digit_is_recognized_with_probability_bars(app_url, browser, strokes, digit):
     page = open_app(browser, app_url)
     assert metric_value(page) == "–"

@@ -62,7 +62,10 @@ def settings_ui(options: argparse.Namespace, busy: bool) -> None:
         **ui.kept("train_images", IMAGE_CHOICES[0]),
     )
     augment = right.toggle(
-        tr("Augment: shifted, rotated, thicker/thinner digits and pen-style copies"),
+        tr(
+            "Augment: shifted, rotated, thicker/thinner digits, pen-style copies and other handwriting"
+            " styles (slashed 0s, barred 7s, flagged 1s, curled 9s)"
+        ),
         **ui.kept("train_augment", False),
         help=tr(
             "Much better on drawings than plain MNIST, but it first spends about a minute (all "
