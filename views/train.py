@@ -62,12 +62,11 @@ def settings_ui(options: argparse.Namespace, busy: bool) -> None:
         **ui.kept("train_images", IMAGE_CHOICES[0]),
     )
     augment = right.toggle(
-        tr(
-            "Augment: shifted, rotated, thicker/thinner digits, pen-style copies and other handwriting"
-            " styles (slashed 0s, barred 7s, flagged 1s, curled 9s)"
-        ),
+        tr("Augment the training digits"),
         **ui.kept("train_augment", False),
         help=tr(
+            "Every epoch, shifted, rotated, thicker or thinner digits; once, copies retraced with a pen "
+            "and handwriting styles MNIST rarely has (slashed 0s, barred 7s, flagged 1s, curled 9s). "
             "Much better on drawings than plain MNIST, but it first spends about a minute (all "
             "60,000 images) retracing each digit with a pen, and each epoch has twice the images."
         ),
