@@ -225,8 +225,8 @@ def styled_canvas(style, rng: np.random.Generator, look: str) -> np.ndarray:
     strokes, width = style(rng)
     slant = rng.uniform(-0.15, 0.45)  # most hands lean right
     tilt = np.deg2rad(rng.uniform(-12, 12))
-    height = rng.uniform(0.45, 0.8) * SIZE
-    brush = int(rng.uniform(10, 26))
+    height = rng.uniform(0.3, 0.8) * SIZE  # from a small digit in a corner to most of the pad
+    brush = int(rng.uniform(10, 28))  # the pad's brush: 18 by default; on a small digit it is fat
     wobble = rng.uniform(0.0, 0.02)
     placed = []
     for number, stroke in enumerate(strokes):
