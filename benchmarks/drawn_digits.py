@@ -7,7 +7,9 @@ canvas can have (white on black, dark on white, ink on transparent), then classi
 `classify_canvas` and with the naive method most demos use (the whole canvas resized to 28x28).
 2. Handwriting styles MNIST has few of (`tests/styles.py`: slashed zeros, 9s with curled or
 hooked stems, open 4s, 1s with flag and base, barred 7s...), each drawn by `--per-style` writers
-of their own slant, size, brush and hand, reported per style with the most frequent misreadings.
+of their own slant, size, brush and hand, reported per style with the most frequent misreadings;
+and again by writers who draw small (20-35% of the pad) with a brush of 18-28 px, the pad's default
+or fatter, which fills loops and gaps.
 
     python benchmarks/drawn_digits.py --data ../shared/data/mnist.npz [--model DIR] [--n 3000] [--per-style 300]
 """
@@ -27,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from model.constants import IMAGE_SIDE  # noqa: E402
 from drawing import in_look  # noqa: E402  (tests/drawing.py: the three canvas looks)
-from styles import STYLES, styled_set  # noqa: E402  (tests/styles.py: the drawn-styles set)
+from styles import SMALL_AND_FAT, STYLES, WRITERS, styled_set  # noqa: E402  (tests/styles.py: the drawn-styles set)
 from model.augment import skeleton  # noqa: E402
 from model.data import load_mnist  # noqa: E402
 from model.inference import Classifier  # noqa: E402
@@ -174,24 +176,29 @@ def main(argv=None) -> int:
 
 def report_styles(classifier: Classifier, per_style: int) -> None:
     """Accuracy on the drawn-styles set, per style, with what the misses were read as."""
-    answers = {name: [] for name in STYLES}
-    for name, label, canvas in styled_set(per_style):
-        result = classifier.classify_canvas(canvas)
-        answers[name].append(-1 if result is None else result.digit)
-    print(f"\ndrawn styles (tests/styles.py): {per_style} writers per style, three canvas looks")
-    print(f"{'style':<18} {'read right':>10}  misread as")
-    right_total = 0
-    for name, read in answers.items():
-        label = STYLES[name][0]
-        read = np.asarray(read)
-        right = int((read == label).sum())
-        right_total += right
-        wrong = np.bincount(read[read != label] + 1, minlength=11)  # index 0: no answer
-        misses = ", ".join(
-            f"{'blank' if d == 0 else d - 1}: {wrong[d]}" for d in np.argsort(-wrong)[:3] if wrong[d]
+    for title, writers in (("writers", WRITERS), ("small digits, fat brush", SMALL_AND_FAT)):
+        answers = {name: [] for name in STYLES}
+        for name, label, canvas in styled_set(per_style, writers=writers):
+            result = classifier.classify_canvas(canvas)
+            answers[name].append(-1 if result is None else result.digit)
+        print(
+            f"\ndrawn styles (tests/styles.py), {per_style} {title} per style: digit height "
+            f"{writers['height'][0]:.0%}-{writers['height'][1]:.0%} of the pad, brush "
+            f"{writers['brush'][0]}-{writers['brush'][1]} px, three canvas looks"
         )
-        print(f"{name:<18} {right / len(read):>10.2%}  {misses}")
-    print(f"{'all styles':<18} {right_total / (per_style * len(STYLES)):>10.2%}")
+        print(f"{'style':<18} {'read right':>10}  misread as")
+        right_total = 0
+        for name, read in answers.items():
+            label = STYLES[name][0]
+            read = np.asarray(read)
+            right = int((read == label).sum())
+            right_total += right
+            wrong = np.bincount(read[read != label] + 1, minlength=11)  # index 0: no answer
+            misses = ", ".join(
+                f"{'blank' if d == 0 else d - 1}: {wrong[d]}" for d in np.argsort(-wrong)[:3] if wrong[d]
+            )
+            print(f"{name:<18} {right / len(read):>10.2%}  {misses}")
+        print(f"{'all styles':<18} {right_total / (per_style * len(STYLES)):>10.2%}")
 
 
 if __name__ == "__main__":

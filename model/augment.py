@@ -7,7 +7,8 @@ Three parts, all used by `python -m model.train --augment`:
   onto real MNIST digits: crossed 7s, 0s slashed at many angles and lengths, 1s with a flag, 9s
   whose stem ends in a curl or a hook.
 - `pen_strokes`: a share of the digits is retraced along its centre lines with a round pen of
-  one width, the way a canvas brush draws (MNIST's scanned strokes vary in width and pressure).
+  one width, the way a canvas brush draws (MNIST's scanned strokes vary in width and pressure);
+  a fifth again with a fat pen, as a small digit drawn with the pad's default brush looks.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ THICKNESS_P = 0.2  # share of digits thickened, and again of digits thinned
 STYLE_FRACTION = 0.35  # share of 0s, 1s, 7s and 9s that get a styled copy
 PEN_SHARE = 1.0  # share of training digits that get a pen-retraced copy
 PEN_WIDTH = (1.2, 4.5)  # pen widths for retracing, in pixels of the 28x28 grid (MNIST's ~2.5)
+FAT_PEN_SHARE = 0.2  # share of training digits that get a second copy retraced with a fat pen...
+FAT_PEN_WIDTH = (4.5, 7.0)  # ...as a small digit drawn with the pad's default brush looks
 PROGRESS_CHUNK = 2_000  # digits retraced between progress reports (about 2 s on one core)
 PARALLEL_FROM = 10_000  # below this, starting worker processes (~4 s) costs more than it saves
 MAX_WORKERS = 4
@@ -128,6 +131,9 @@ def augmented_training_set(
     images, labels = add_style_variants(images, labels, rng)
     chosen = rng.choice(len(images), size=int(len(images) * PEN_SHARE), replace=False)
     widths = rng.uniform(*PEN_WIDTH, size=len(chosen))  # the same draws as one per digit in turn
+    fat = rng.choice(len(images), size=int(len(images) * FAT_PEN_SHARE), replace=False)
+    chosen = np.concatenate([chosen, fat])
+    widths = np.concatenate([widths, rng.uniform(*FAT_PEN_WIDTH, size=len(fat))])
     chunks = [
         (images[chosen[start : start + PROGRESS_CHUNK]], widths[start : start + PROGRESS_CHUNK])
         for start in range(0, len(chosen), PROGRESS_CHUNK)

@@ -220,13 +220,21 @@ def _wobble(points, rng, amount):
     return points + np.stack([np.convolve(noise[:, k], kernel, mode="same") for k in (0, 1)], axis=1)
 
 
-def styled_canvas(style, rng: np.random.Generator, look: str) -> np.ndarray:
-    """One writer's drawing of `style` -> (280, 280, 4) uint8 RGBA pad image in `look`."""
+WRITERS = {"height": (0.3, 0.8), "brush": (10, 28)}  # from a small digit in a corner to most of the pad
+SMALL_AND_FAT = {"height": (0.2, 0.35), "brush": (18, 28)}  # small digits, default brush or fatter
+
+
+def styled_canvas(style, rng: np.random.Generator, look: str, height=WRITERS["height"], brush=WRITERS["brush"]) -> np.ndarray:
+    """One writer's drawing of `style` -> (280, 280, 4) uint8 RGBA pad image in `look`.
+
+    `height` is the range of the digit's height as a share of the pad's, `brush` of the brush
+    width in pixels (the pad's default is 18: on a small digit it is fat).
+    """
     strokes, width = style(rng)
     slant = rng.uniform(-0.15, 0.45)  # most hands lean right
     tilt = np.deg2rad(rng.uniform(-12, 12))
-    height = rng.uniform(0.3, 0.8) * SIZE  # from a small digit in a corner to most of the pad
-    brush = int(rng.uniform(10, 28))  # the pad's brush: 18 by default; on a small digit it is fat
+    height = rng.uniform(*height) * SIZE
+    brush = int(rng.uniform(*brush))
     wobble = rng.uniform(0.0, 0.02)
     placed = []
     for number, stroke in enumerate(strokes):
@@ -250,9 +258,9 @@ def styled_canvas(style, rng: np.random.Generator, look: str) -> np.ndarray:
     return draw_canvas([[tuple(p) for p in (s + offset)] for s in placed], width=brush, look=look)
 
 
-def styled_set(per_style: int, seed: int = 7, looks=("white_on_black", "dark_on_white", "transparent")):
+def styled_set(per_style: int, seed: int = 7, looks=("white_on_black", "dark_on_white", "transparent"), writers=WRITERS):
     """Yields (style name, label, canvas) for `per_style` writers of every style, looks in turn."""
     rng = np.random.default_rng(seed)
     for name, (label, style) in STYLES.items():
         for number in range(per_style):
-            yield name, label, styled_canvas(style, rng, looks[number % len(looks)])
+            yield name, label, styled_canvas(style, rng, looks[number % len(looks)], **writers)

@@ -83,3 +83,18 @@ def test_the_committed_model_reads_every_drawn_style():
         right[name] += classifier.classify_canvas(canvas).digit == label
     low = {name: count / WRITERS for name, count in right.items() if count / WRITERS < STYLE_FLOOR}
     assert not low, f"styles read below {STYLE_FLOOR:.0%}: {low}"
+
+
+def test_augmentation_retraces_a_fifth_of_the_digits_again_with_a_fat_pen(mnist):
+    from model.augment import FAT_PEN_SHARE, PEN_SHARE, augmented_training_set
+    from model.preprocess import stroke_width
+
+    (x_train, y_train), _ = mnist
+    images, labels = x_train[:500], y_train[:500]
+    out_images, out_labels = augmented_training_set(images, labels, np.random.default_rng(1))
+    styled = len(add_style_variants(images, labels, np.random.default_rng(1))[0])
+    pens = int(styled * PEN_SHARE)
+    assert len(out_images) == styled + pens + int(styled * FAT_PEN_SHARE)
+    thin = [stroke_width(image / 255.0) for image in out_images[styled : styled + pens]]
+    fat = [stroke_width(image / 255.0) for image in out_images[styled + pens :]]
+    assert np.median(fat) > np.median(thin) * 1.4  # strokes like a small digit drawn with a wide brush
