@@ -12,6 +12,7 @@ from browser import (
     ONE,
     SEVEN,
     SLASHED_ZERO,
+    SMALL_EIGHT,
     ZERO,
     chromium_available,
     choose_option,
@@ -69,7 +70,8 @@ def bar_percentages(page) -> dict[int, float]:
 
 
 @pytest.mark.parametrize(
-    "strokes, digit", [(ONE, "1"), (ZERO, "0"), (SEVEN, "7"), (SLASHED_ZERO, "0"), (CURLED_NINE, "9")]
+    "strokes, digit",
+    [(ONE, "1"), (ZERO, "0"), (SEVEN, "7"), (SLASHED_ZERO, "0"), (CURLED_NINE, "9"), (SMALL_EIGHT, "8")],
 )
 def test_drawn_digit_is_recognized_with_probability_bars(app_url, browser, strokes, digit):
     page = open_app(browser, app_url)
