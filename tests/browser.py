@@ -198,7 +198,7 @@ ZERO = [
     ]
 ]
 SEVEN = [[(70, 50), (210, 50), (160, 140), (120, 240)]]
-SLASHED_ZERO = [  # a narrow ring, then a slash well past it (read as 8 before issue 13's styles)
+SLASHED_ZERO = [  # a narrow ring, then a slash well past it at both ends
     [
         (133, 46), (117, 62), (106, 92), (100, 130), (102, 170), (111, 205), (125, 228), (142, 235),
         (158, 224), (172, 198), (179, 162), (179, 121), (172, 84), (160, 57), (143, 45), (126, 51),
