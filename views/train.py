@@ -68,7 +68,8 @@ def settings_ui(options: argparse.Namespace, busy: bool) -> None:
             "Every epoch, shifted, rotated, thicker or thinner digits; once, copies retraced with a pen "
             "and handwriting styles MNIST rarely has (slashed 0s, barred 7s, flagged 1s, curled 9s). "
             "Much better on drawings than plain MNIST, but it first spends about a minute (all "
-            "60,000 images) retracing each digit with a pen, and each epoch has twice the images."
+            "60,000 images) retracing each digit with a pen, and each epoch has about two and a half "
+            "times the images."
         ),
     )
     try:
