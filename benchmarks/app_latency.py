@@ -9,7 +9,7 @@
    tab in the single-script app with tabs it replaced (commit BASELINE_COMMIT, taken from git into
    a scratch folder), measured the same way in the same run.
 
-    python benchmarks/app_latency.py [--strokes 15] [--switches 5]
+    python -m benchmarks.app_latency [--strokes 15] [--switches 5]
 """
 
 from __future__ import annotations
@@ -22,14 +22,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from browser import (  # noqa: E402
+from tests.browser import (
     ONE,
+    QUIET_MS,
     SEVEN,
     ZERO,
-    QUIET_MS,
     draw,
     launch,
     open_app,
@@ -38,6 +35,8 @@ from browser import (  # noqa: E402
     streamlit_server,
     wait_settled,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 STROKES = [ONE[0], ZERO[0], SEVEN[0]]
 VIEWS = ("Train", "Your drawings", "Inside the model")
@@ -142,9 +141,14 @@ def main(argv=None) -> int:
     print(f"  the Follow the flow page:  {flow:6.0f} ms")
     print(f"ratio Draw / baseline: {app / baseline:.2f}  (target <= 1.1)")
     print(f"ratio flow / Draw:     {flow / app:.2f}  (target <= 2)")
-    print(f"one training step on the flow page, click -> last change: {statistics.median(strokes['step']):.0f} ms"
-          f" (median of {len(strokes['step'])}; target <= 1000 ms)")
-    print(f"\nopening a view from Draw (click -> last change, {QUIET_MS} ms quiet), median of {args.switches}:")
+    print(
+        "one training step on the flow page, click -> last change: "
+        f"{statistics.median(strokes['step']):.0f} ms"
+        f" (median of {len(strokes['step'])}; target <= 1000 ms)"
+    )
+    print(
+        f"\nopening a view from Draw (click -> last change, {QUIET_MS} ms quiet), median of {args.switches}:"
+    )
     print(f"  {'view':18} {'page':>8} {'old tab':>8} {'ratio':>6}")
     for view in VIEWS:
         page_ms = statistics.median(pages[view])

@@ -3,7 +3,7 @@
 Both runs use the same seed and must give identical images; the second spreads the retracing
 over worker processes, as `python -m model.train --augment` does for large sets.
 
-    MNIST_NPZ=../shared/data/mnist.npz python benchmarks/augment_speed.py [--images 30000]
+    MNIST_NPZ=../shared/data/mnist.npz python -m benchmarks.augment_speed [--images 30000]
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
+from model import augment
+from model.data import load_mnist
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import numpy as np  # noqa: E402
-
-from model import augment  # noqa: E402
-from model.data import load_mnist  # noqa: E402
 
 
 def timed(images, labels, parallel_from: int):
@@ -40,9 +39,13 @@ def main(argv=None) -> int:
     (serial_x, serial_y), serial = timed(images, labels, parallel_from=sys.maxsize)
     (spread_x, spread_y), spread = timed(images, labels, parallel_from=parallel_from)
     same = np.array_equal(serial_x, spread_x) and np.array_equal(serial_y, spread_y)
-    print(f"{args.images:,} MNIST images -> {len(serial_x):,} training images (styled and pen-retraced added)")
+    print(
+        f"{args.images:,} MNIST images -> {len(serial_x):,} training images (styled and pen-retraced added)"
+    )
     print(f"  one core:                          {serial:6.1f} s")
-    print(f"  {min(os.cpu_count() or 1, augment.MAX_WORKERS)} worker processes:                {spread:6.1f} s")
+    print(
+        f"  {min(os.cpu_count() or 1, augment.MAX_WORKERS)} worker processes:                {spread:6.1f} s"
+    )
     print(f"ratio workers / one core: {spread / serial:.2f}; identical images: {same}")
     return 0 if same else 1
 

@@ -2,7 +2,8 @@
 
 Two yardsticks, neither ever trained on:
 1. Held-out MNIST test digits (never trained on) are drawn onto a 280x280 canvas at a random size
-(35-85% of the canvas height), a random position, traced with a round brush of random width, in the three looks a
+(35-85% of the canvas height), a random position, traced with a round brush of random width, in the
+three looks a
 canvas can have (white on black, dark on white, ink on transparent), then classified with
 `classify_canvas` and with the naive method most demos use (the whole canvas resized to 28x28).
 2. Handwriting styles MNIST has few of (`tests/styles.py`: slashed zeros, 9s with curled or
@@ -11,7 +12,7 @@ of their own slant, size, brush and hand, reported per style with the most frequ
 and again by writers who draw small (20-35% of the pad) with a brush of 18-28 px, the pad's default
 or fatter, which fills loops and gaps.
 
-    python benchmarks/drawn_digits.py --data ../shared/data/mnist.npz [--model DIR] [--n 3000] [--per-style 300]
+    python -m benchmarks.drawn_digits --data path/to/mnist.npz [--model DIR] [--n 3000] [--per-style 300]
 """
 
 from __future__ import annotations
@@ -19,21 +20,17 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from model.constants import IMAGE_SIDE  # noqa: E402
-from drawing import in_look  # noqa: E402  (tests/drawing.py: the three canvas looks)
-from styles import SMALL_AND_FAT, STYLES, WRITERS, styled_set  # noqa: E402  (tests/styles.py: the drawn-styles set)
-from model.augment import skeleton  # noqa: E402
-from model.data import load_mnist  # noqa: E402
-from model.inference import Classifier  # noqa: E402
-from model.preprocess import ink_map, stroke_width  # noqa: E402
+from model.augment import skeleton
+from model.constants import IMAGE_SIDE
+from model.data import load_mnist
+from model.inference import Classifier
+from model.preprocess import ink_map, stroke_width
+from tests.drawing import in_look  # the three canvas looks
+from tests.styles import SMALL_AND_FAT, STYLES, WRITERS, styled_set  # the drawn-styles set
 
 CANVAS = 280  # the app's drawing pad, in pixels
 HEIGHT_RANGE = (0.35, 0.85)  # digit height as a share of the canvas height
@@ -107,7 +104,9 @@ def draw_on_canvas(digit: np.ndarray, look: str, rng: np.random.Generator) -> np
     nodes = list(zip(ys.tolist(), xs.tolist()))
     index = {node: i for i, node in enumerate(nodes)}
     steps = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
-    neighbours = [[index[(y + dy, x + dx)] for dy, dx in steps if (y + dy, x + dx) in index] for y, x in nodes]
+    neighbours = [
+        [index[(y + dy, x + dx)] for dy, dx in steps if (y + dy, x + dx) in index] for y, x in nodes
+    ]
     # Smooth the 28-grid staircase into a pen-like curve; junctions and ends keep their place.
     position = np.array(nodes, dtype=np.float64)
     for _ in range(3):
@@ -129,9 +128,7 @@ def draw_on_canvas(digit: np.ndarray, look: str, rng: np.random.Generator) -> np
 def squash_canvas(canvas: np.ndarray) -> np.ndarray:
     """The naive method: the whole canvas resized to 28x28, normalized by its maximum."""
     ink = ink_map(canvas)
-    small = np.asarray(
-        Image.fromarray(ink, mode="F").resize((IMAGE_SIDE, IMAGE_SIDE), Image.Resampling.BOX)
-    )
+    small = np.asarray(Image.fromarray(ink, mode="F").resize((IMAGE_SIDE, IMAGE_SIDE), Image.Resampling.BOX))
     return small / max(float(small.max()), 1e-6)
 
 
@@ -155,7 +152,7 @@ def main(argv=None) -> int:
         canvas = draw_on_canvas(x_test[index], look, rng)
         result = classifier.classify_canvas(canvas)
         ours = result is not None and result.digit == y_test[index]
-        naive = classifier.classify_digit(squash_canvas(canvas)).digit == y_test[index]
+        naive = classifier.classify_image(squash_canvas(canvas)).digit == y_test[index]
         correct[look][0] += ours
         correct[look][1] += naive
         correct[look][2] += 1
@@ -178,7 +175,7 @@ def report_styles(classifier: Classifier, per_style: int) -> None:
     """Accuracy on the drawn-styles set, per style, with what the misses were read as."""
     for title, writers in (("writers", WRITERS), ("small digits, fat brush", SMALL_AND_FAT)):
         answers = {name: [] for name in STYLES}
-        for name, label, canvas in styled_set(per_style, writers=writers):
+        for name, _label, canvas in styled_set(per_style, writers=writers):
             result = classifier.classify_canvas(canvas)
             answers[name].append(-1 if result is None else result.digit)
         print(

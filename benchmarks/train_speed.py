@@ -4,7 +4,7 @@ Naive: the tutorial's code, `model.fit` on NumPy arrays, batch 32, default compi
 Project: `train()` with its defaults (batch 32, XLA, 64 steps per compiled call), timed whole:
 data preparation, fit and the final evaluation included. Both validate on the 10k test set.
 
-    python benchmarks/train_speed.py --data ../shared/data/mnist.npz [--epochs 5]
+    python -m benchmarks.train_speed --data ../shared/data/mnist.npz [--epochs 5]
 """
 
 from __future__ import annotations
@@ -12,22 +12,19 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import keras
 
-import keras  # noqa: E402
-
-from model.data import load_mnist, prepare  # noqa: E402
-from model.network import build_mlp  # noqa: E402
-from model.train import TrainConfig, train  # noqa: E402
+from model.data import inputs_and_targets, load_mnist
+from model.network import build_mlp
+from model.train import TrainConfig, train
 
 
 def naive_fit(mnist, epochs: int, seed: int) -> tuple[float, float]:
     """The tutorial's training; returns (seconds, final val_accuracy)."""
     (x_train, y_train), (x_test, y_test) = mnist
-    x_train, y_train = prepare(x_train, y_train)
-    x_test, y_test = prepare(x_test, y_test)
+    x_train, y_train = inputs_and_targets(x_train, y_train)
+    x_test, y_test = inputs_and_targets(x_test, y_test)
     keras.utils.set_random_seed(seed)
     model = build_mlp()
     model.compile(loss="categorical_crossentropy", metrics=["accuracy"], optimizer="rmsprop")
@@ -55,8 +52,14 @@ def main(argv=None) -> int:
     naive_seconds, naive_accuracy = naive_fit(mnist, args.epochs, args.seed)
     ours_seconds, ours_accuracy = project_fit(mnist, args.epochs, args.seed)
     print(f"{args.epochs} epochs, batch 32, 60,000 training digits, validation on 10,000")
-    print(f"naive model.fit:   {naive_seconds:6.1f} s  ({naive_seconds / args.epochs:.1f} s/epoch)  val_accuracy {naive_accuracy:.4f}")
-    print(f"project training:  {ours_seconds:6.1f} s  ({ours_seconds / args.epochs:.1f} s/epoch)  val_accuracy {ours_accuracy:.4f}")
+    print(
+        f"naive model.fit:   {naive_seconds:6.1f} s  ({naive_seconds / args.epochs:.1f} s/epoch)  "
+        f"val_accuracy {naive_accuracy:.4f}"
+    )
+    print(
+        f"project training:  {ours_seconds:6.1f} s  ({ours_seconds / args.epochs:.1f} s/epoch)  "
+        f"val_accuracy {ours_accuracy:.4f}"
+    )
     print(f"time ratio project / naive: {ours_seconds / naive_seconds:.2f}  (target <= 0.5)")
     print(f"accuracy difference: {ours_accuracy - naive_accuracy:+.4f}")
     return 0

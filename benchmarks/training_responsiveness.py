@@ -5,7 +5,7 @@ the page is measured in the page. First with nothing else going on, then while s
 the full documented MLP from the Train page (all 60,000 images, batch 32) and watches its live
 progress. Session A cancels the run at the end.
 
-    MNIST_NPZ=../shared/data/mnist.npz python benchmarks/training_responsiveness.py [--strokes 15]
+    MNIST_NPZ=../shared/data/mnist.npz python -m benchmarks.training_responsiveness [--strokes 15]
 """
 
 from __future__ import annotations
@@ -17,13 +17,20 @@ import sys
 import tempfile
 from pathlib import Path
 
+from model.runs import list_runs
+from tests.browser import (
+    ONE,
+    SEVEN,
+    ZERO,
+    draw,
+    launch,
+    metric_value,
+    open_app,
+    reset_canvas,
+    streamlit_server,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT))
-
-from browser import ONE, SEVEN, ZERO, draw, launch, metric_value, open_app, reset_canvas, streamlit_server  # noqa: E402
-
-from model.runs import list_runs  # noqa: E402
 
 STROKES = [(ONE[0], "1"), (ZERO[0], "0"), (SEVEN[0], "7")]
 

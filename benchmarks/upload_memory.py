@@ -4,7 +4,7 @@ Each figure comes from a fresh child process (VmHWM after minus before), on larg
 here: a transparent PNG of a digit (6300x6300, ~170 KB on disk), a 16-bit greyscale PNG and a
 phone-sized JPEG. The target is at most 3x the image's decoded RGB size.
 
-    python benchmarks/upload_memory.py
+    python -m benchmarks.upload_memory
 """
 
 from __future__ import annotations
@@ -17,21 +17,24 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+from model.upload import read_upload
+from tests.drawing import SEVEN, draw_canvas
+from tests.memory import peak_added_mb
 
-from drawing import SEVEN, draw_canvas  # noqa: E402
-from memory import peak_added_mb  # noqa: E402
-from model.upload import read_upload  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def images(folder: Path) -> dict[str, Path]:
     seven = draw_canvas(SEVEN, look="transparent")
     made = {
-        "transparent PNG 6300x6300": (Image.fromarray(seven, mode="RGBA").resize((6300, 6300), Image.Resampling.NEAREST), "PNG"),
+        "transparent PNG 6300x6300": (
+            Image.fromarray(seven, mode="RGBA").resize((6300, 6300), Image.Resampling.NEAREST),
+            "PNG",
+        ),
         "16-bit grey PNG 4000x4000": (
-            Image.fromarray(np.where(seven[..., 3] > 128, 8000, 50000).astype(np.uint16)).resize((4000, 4000)),
+            Image.fromarray(np.where(seven[..., 3] > 128, 8000, 50000).astype(np.uint16)).resize(
+                (4000, 4000)
+            ),
             "PNG",
         ),
         "JPEG photo 6000x4000": (
@@ -48,7 +51,10 @@ def images(folder: Path) -> dict[str, Path]:
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
-        print(f"{'image':28} {'file':>8} {'upload adds':>12} {'x RGB size':>10} {'decode to RGB':>14} {'seconds':>8}")
+        print(
+            f"{'image':28} {'file':>8} {'upload adds':>12} {'x RGB size':>10} "
+            f"{'decode to RGB':>14} {'seconds':>8}"
+        )
         for name, path in images(Path(scratch)).items():
             with Image.open(path) as image:
                 rgb_mb = image.width * image.height * 3 / 2**20

@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from model.constants import IMAGE_SIDE, INPUT_SIZE
-from model.preprocess import canvas_to_digit
+from model.preprocess import canvas_to_image
 
 ROTATION_DEGREES = 12.0  # people tilt digits; MNIST's own slant varies about this much
 SCALE_RANGE = (0.85, 1.12)  # the 20 px box is refitted at inference, so only modest size jitter
@@ -93,18 +93,23 @@ def _random_thickness(images):
     return tf.where(choice > 1.0 - THICKNESS_P, thinner, images)
 
 
-def skeleton(digit: np.ndarray) -> np.ndarray:
-    """(..., 28, 28) uint8 digits -> same-shape bool one-pixel-wide centre lines (Zhang-Suen thinning)."""
-    pad = [(0, 0)] * (digit.ndim - 2) + [(1, 1), (1, 1)]
-    image = np.pad(digit > 50, pad)  # low: faint parts of a stroke still belong to it
+def skeleton(images: np.ndarray) -> np.ndarray:
+    """(..., 28, 28) uint8 images -> same-shape bool one-pixel-wide centre lines (Zhang-Suen thinning)."""
+    pad = [(0, 0)] * (images.ndim - 2) + [(1, 1), (1, 1)]
+    image = np.pad(images > 50, pad)  # low: faint parts of a stroke still belong to it
     while True:
         changed = False
         for step in (0, 1):
             p = image
             n = [  # neighbours P2..P9, clockwise from north
-                np.roll(p, 1, -2), np.roll(np.roll(p, 1, -2), -1, -1), np.roll(p, -1, -1),
-                np.roll(np.roll(p, -1, -2), -1, -1), np.roll(p, -1, -2),
-                np.roll(np.roll(p, -1, -2), 1, -1), np.roll(p, 1, -1), np.roll(np.roll(p, 1, -2), 1, -1),
+                np.roll(p, 1, -2),
+                np.roll(np.roll(p, 1, -2), -1, -1),
+                np.roll(p, -1, -1),
+                np.roll(np.roll(p, -1, -2), -1, -1),
+                np.roll(p, -1, -2),
+                np.roll(np.roll(p, -1, -2), 1, -1),
+                np.roll(p, 1, -1),
+                np.roll(np.roll(p, 1, -2), 1, -1),
             ]
             count = sum(x.astype(np.int8) for x in n)
             transitions = sum((~n[i] & n[(i + 1) % 8]).astype(np.int8) for i in range(8))
@@ -188,16 +193,17 @@ def pen_strokes(images: np.ndarray, widths: np.ndarray) -> np.ndarray:
             cx, cy = (x + 0.5) * SUPERSAMPLE, (y + 0.5) * SUPERSAMPLE
             draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=255)
         for dy, dx in ((0, 1), (1, 1), (1, 0), (1, -1)):
-            ends = line[: IMAGE_SIDE - dy, max(0, -dx) : IMAGE_SIDE - max(0, dx)] & line[
-                dy:, max(0, dx) : IMAGE_SIDE - max(0, -dx) or None
-            ]
+            ends = (
+                line[: IMAGE_SIDE - dy, max(0, -dx) : IMAGE_SIDE - max(0, dx)]
+                & line[dy:, max(0, dx) : IMAGE_SIDE - max(0, -dx) or None]
+            )
             for y, x in zip(*np.nonzero(ends)):
                 x += max(0, -dx)
                 start = ((x + 0.5) * SUPERSAMPLE, (y + 0.5) * SUPERSAMPLE)
                 end = ((x + dx + 0.5) * SUPERSAMPLE, (y + dy + 0.5) * SUPERSAMPLE)
                 draw.line([start, end], fill=255, width=int(round(2 * radius)))
-        digit = canvas_to_digit(np.asarray(layer.reduce(SUPERSAMPLE)))
-        out[number] = images[number] if digit is None else np.round(digit * 255).astype(np.uint8)
+        image = canvas_to_image(np.asarray(layer.reduce(SUPERSAMPLE)))
+        out[number] = images[number] if image is None else np.round(image * 255).astype(np.uint8)
     return out
 
 
@@ -241,8 +247,8 @@ def _with_stroke(image: np.ndarray, add_stroke, rng) -> np.ndarray | None:
     stroke = np.asarray(layer.reduce(SUPERSAMPLE), dtype=np.uint8)
     combined = np.pad(image, pad).copy()
     np.maximum(combined, stroke, out=combined)
-    digit = canvas_to_digit(combined)
-    return None if digit is None else np.round(digit * 255).astype(np.uint8)
+    image = canvas_to_image(combined)
+    return None if image is None else np.round(image * 255).astype(np.uint8)
 
 
 def _cross(ink, box, rng):

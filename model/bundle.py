@@ -10,9 +10,9 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -54,9 +54,7 @@ def _replace_directory(source: Path, target: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def write_bundle(
-    target, model, history: dict, evaluation: dict, summary: str, missed_images=None
-) -> Path:
+def write_bundle(target, model, history: dict, evaluation: dict, summary: str, missed_images=None) -> Path:
     """Save a trained model and its records as a bundle folder, atomically.
 
     `missed_images`: (k, 28, 28) uint8 test digits the model got wrong, in the order of
@@ -87,7 +85,9 @@ def read_json(path: str | os.PathLike) -> dict:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BundleError("{path} is not a readable JSON file: {error}", path=path, error=error) from error
     if not isinstance(data, dict):
-        raise BundleError("{path} should hold a JSON object, found {found}", path=path, found=type(data).__name__)
+        raise BundleError(
+            "{path} should hold a JSON object, found {found}", path=path, found=type(data).__name__
+        )
     return data
 
 

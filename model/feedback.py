@@ -1,7 +1,8 @@
 """The feedback store: drawings people confirmed or corrected, kept in SQLite for later training.
 
-Each row holds the 28x28 input the model saw, the canvas as PNG, the predicted and the true
-digit, the probabilities, which model answered, and when. Every call opens its own connection
+Each row holds the 28x28 image the model saw (in the column `digit`, named so since the first
+stores), the canvas as PNG, the predicted and the true digit, the probabilities, which model
+answered, and when. Every call opens its own connection
 (SQLite serialises writers; WAL lets readers go on meanwhile), so browser sessions and threads
 can submit at once without losing rows.
 """
@@ -14,7 +15,7 @@ import os
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +59,7 @@ class Drawing:
     predicted: int
     label: int
     probabilities: list[float]
-    digit: np.ndarray  # (28, 28) uint8
+    image: np.ndarray  # (28, 28) uint8: the input the model saw
 
 
 def feedback_path() -> Path:
@@ -80,7 +81,9 @@ class FeedbackStore:
             columns = {row[1] for row in connection.execute("PRAGMA table_info(drawings)")}
             if "drawing_key" not in columns:
                 connection.execute(KEY_COLUMN)
-            indexed = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'drawings_by_key'")
+            indexed = connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'drawings_by_key'"
+            )
             if indexed.fetchone() is None:
                 connection.execute(KEY_INDEX)
             return connection
@@ -100,7 +103,9 @@ class FeedbackStore:
         # is read-only cannot get its shared-memory file, hence immutable (nothing else writes).
         for options in ("mode=ro", "immutable=1"):
             try:
-                connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?{options}", uri=True, timeout=BUSY_TIMEOUT_S)
+                connection = sqlite3.connect(
+                    f"{self.path.resolve().as_uri()}?{options}", uri=True, timeout=BUSY_TIMEOUT_S
+                )
                 connection.execute("SELECT count(*) FROM drawings").fetchone()
                 return connection
             except sqlite3.Error as error:
@@ -110,14 +115,21 @@ class FeedbackStore:
     def _explain(self, error: Exception) -> FeedbackError:
         text = str(error)
         if "locked" in text or "busy" in text:
-            return FeedbackError("The feedback store {path} is busy (locked by another program); try again.", path=self.path)
+            return FeedbackError(
+                "The feedback store {path} is busy (locked by another program); try again.", path=self.path
+            )
         if "not a database" in text or "malformed" in text:
             return FeedbackError(
                 "The feedback store {path} is damaged ({error}). Move it aside; a new one will be started.",
                 path=self.path,
                 error=text,
             )
-        if "readonly" in text or "read-only" in text or isinstance(error, PermissionError) or "unable to open" in text:
+        if (
+            "readonly" in text
+            or "read-only" in text
+            or isinstance(error, PermissionError)
+            or "unable to open" in text
+        ):
             return FeedbackError(
                 "The feedback store {path} is read-only (the file or its folder cannot be written), so "
                 "drawings cannot be saved there; those already saved can still be seen. Make it "
@@ -129,7 +141,7 @@ class FeedbackStore:
 
     def add(
         self,
-        digit: np.ndarray,
+        image: np.ndarray,
         label: int,
         predicted: int,
         probabilities,
@@ -142,15 +154,15 @@ class FeedbackStore:
         `key` names the drawing (for example a hash of the canvas): a drawing already stored under
         that key keeps its row and only takes the new label. Returns the row's id.
         """
-        digit = np.asarray(digit)
-        if digit.shape != (IMAGE_SIDE, IMAGE_SIDE):
-            raise ValueError(f"expected a (28, 28) digit, got {digit.shape}")
+        image = np.asarray(image)
+        if image.shape != (IMAGE_SIDE, IMAGE_SIDE):
+            raise ValueError(f"expected a (28, 28) image, got {image.shape}")
         for name, value in (("label", label), ("predicted", predicted)):
             if not 0 <= int(value) < NUM_CLASSES:
                 raise ValueError(f"{name} must be a digit 0-9, got {value}")
-        pixels = np.round(np.clip(digit, 0.0, 1.0) * 255).astype(np.uint8)
+        pixels = np.round(np.clip(image, 0.0, 1.0) * 255).astype(np.uint8)
         row = (
-            datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            datetime.now(UTC).isoformat(timespec="seconds"),
             model_id,
             int(predicted),
             int(label),
@@ -162,7 +174,8 @@ class FeedbackStore:
         try:
             with closing(self._connect()) as connection, connection:
                 (saved,) = connection.execute(
-                    "INSERT INTO drawings (created, model_id, predicted, label, probabilities, digit, canvas_png, drawing_key)"
+                    "INSERT INTO drawings"
+                    " (created, model_id, predicted, label, probabilities, digit, canvas_png, drawing_key)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (drawing_key) DO UPDATE SET label = excluded.label RETURNING id",
                     row,
@@ -180,18 +193,26 @@ class FeedbackStore:
         """Remove one drawing; False if there was none with that id."""
         try:
             with closing(self._connect()) as connection, connection:
-                return connection.execute("DELETE FROM drawings WHERE id = ?", (int(drawing_id),)).rowcount == 1
+                return (
+                    connection.execute("DELETE FROM drawings WHERE id = ?", (int(drawing_id),)).rowcount == 1
+                )
         except sqlite3.Error as error:
             raise self._explain(error) from error
 
     def drawings(self, newest_first: bool = True) -> list[Drawing]:
         order = "DESC" if newest_first else "ASC"
         rows = self._read(
-            f"SELECT id, created, model_id, predicted, label, probabilities, digit FROM drawings ORDER BY id {order}"
+            "SELECT id, created, model_id, predicted, label, probabilities, digit FROM drawings"
+            f" ORDER BY id {order}"
         )
         return [
             Drawing(
-                row[0], row[1], row[2], row[3], row[4], json.loads(row[5]),
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                json.loads(row[5]),
                 np.frombuffer(row[6], dtype=np.uint8).reshape(IMAGE_SIDE, IMAGE_SIDE),
             )
             for row in rows
@@ -234,7 +255,7 @@ def export_npz(drawings: list[Drawing]) -> bytes:
     if len(drawings) < 2:
         raise ValueError("At least two drawings are needed: one for training, one for testing.")
     ordered = sorted(drawings, key=lambda d: d.id)
-    images = np.stack([d.digit for d in ordered])
+    images = np.stack([d.image for d in ordered])
     labels = np.array([d.label for d in ordered], dtype=np.uint8)
     test = np.arange(len(ordered)) % TEST_EVERY == TEST_EVERY - 1
     if not test.any():

@@ -40,22 +40,29 @@ def read_records(bundle_dir: str | os.PathLike) -> BundleRecords:
     history = parts[HISTORY_FILE]
     if history is not None and not has_curves(history):
         problems.append(
-            Explained("{path} lacks the per-epoch lists {keys}", path=bundle_dir / HISTORY_FILE, keys=list(CURVE_KEYS))
+            Explained(
+                "{path} lacks the per-epoch lists {keys}",
+                path=bundle_dir / HISTORY_FILE,
+                keys=list(CURVE_KEYS),
+            )
         )
         history = None
     try:
         summary = (bundle_dir / SUMMARY_FILE).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         summary = None
-        problems.append(Explained("{name} is missing or unreadable in {folder}", name=SUMMARY_FILE, folder=bundle_dir))
+        problems.append(
+            Explained("{name} is missing or unreadable in {folder}", name=SUMMARY_FILE, folder=bundle_dir)
+        )
     return BundleRecords(history, parts[EVALUATION_FILE], summary, tuple(problems))
 
 
 def has_curves(history: dict) -> bool:
     lists = [history.get(key) for key in CURVE_KEYS]
-    return all(isinstance(values, list) and values for values in lists) and len(
-        {len(values) for values in lists}
-    ) == 1
+    return (
+        all(isinstance(values, list) and values for values in lists)
+        and len({len(values) for values in lists}) == 1
+    )
 
 
 def curves(history: dict) -> dict[str, list[float]]:

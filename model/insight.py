@@ -120,4 +120,3 @@ def tile(images: np.ndarray, columns: int, gap: int = 1, zoom: int = 1) -> np.nd
         top, left = row * (height + gap), column * (width + gap)
         grid[top : top + height, left : left + width] = image
     return grid
-

@@ -1,4 +1,4 @@
-"""From a canvas drawing to an MNIST-style 28x28 digit.
+"""Step 1 of the app's flow, prepare: from a canvas drawing to an MNIST-style 28x28 image.
 
 MNIST digits were made like this: the digit's bounding box was scaled to fit 20x20 keeping its
 aspect ratio (anti-aliased, hence grey levels), then placed in 28x28 so that its centre of mass
@@ -20,19 +20,20 @@ THIN_STROKE = 0.85  # strokes thinner than this share of MNIST_STROKE are thicke
 MASS_CENTRE = 14.0  # MNIST's mean centre of mass, in pixel indices of the 28x28 grid
 
 
-def canvas_to_digit(image: np.ndarray) -> np.ndarray | None:
-    """(H, W, 4|3) or (H, W) uint8 canvas -> (28, 28) float32 in [0, 1], white on black, or None if blank.
+def canvas_to_image(canvas: np.ndarray) -> np.ndarray | None:
+    """Prepare a drawing: (H, W, 4|3) or (H, W) uint8 canvas -> its MNIST-style (28, 28) image,
+    float32 in [0, 1], white on black; None if nothing is drawn.
 
     Works for the three looks of a canvas: white ink on black, dark ink on white, and ink on a
     transparent background (alpha carries the stroke).
     """
-    source, background = _ink_source(_validated(image))
+    source, background = _ink_source(_validated(canvas))
     found = drawing_box(source, background)
     if found is None:
         return None
     (top, bottom, left, right), drawn = found
-    digit = fit_to_box(source[top:bottom, left:right], background, drawn[top:bottom, left:right])
-    return None if digit is None else centre_by_mass(digit)
+    image = fit_to_box(source[top:bottom, left:right], background, drawn[top:bottom, left:right])
+    return None if image is None else centre_by_mass(image)
 
 
 def drawing_box(source: np.ndarray, background: np.ndarray):
@@ -81,9 +82,7 @@ def _background_colour(image: np.ndarray) -> np.ndarray:
     if colours.count(common) >= 5:
         return samples[colours.index(common)]
     step = max(1, min(height, width) // 64)  # ~256 border pixels are plenty for a median
-    border = np.concatenate(
-        [image[0, ::step], image[-1, ::step], image[::step, 0], image[::step, -1]]
-    )
+    border = np.concatenate([image[0, ::step], image[-1, ::step], image[::step, 0], image[::step, -1]])
     return np.median(border, axis=0).astype(np.uint8)
 
 
@@ -132,9 +131,7 @@ def _validated(image) -> np.ndarray:
     if not isinstance(image, np.ndarray):
         raise ValueError(f"canvas image must be a numpy array, got {type(image).__name__}")
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (3, 4)):
-        raise ValueError(
-            f"canvas image must have shape (H, W), (H, W, 3) or (H, W, 4), got {image.shape}"
-        )
+        raise ValueError(f"canvas image must have shape (H, W), (H, W, 3) or (H, W, 4), got {image.shape}")
     if image.shape[0] < 2 or image.shape[1] < 2:
         raise ValueError(f"canvas image is too small: {image.shape}")
     if image.dtype == np.uint8:
@@ -229,21 +226,21 @@ def _max_filter(image: np.ndarray, radius: int) -> np.ndarray:
     return out
 
 
-def centre_by_mass(digit: np.ndarray) -> np.ndarray:
-    """(h, w) image, h and w <= 28 -> (28, 28) float32 in [0, 1], centre of mass at MNIST's centre."""
-    height, width = digit.shape
-    canvas = np.zeros((IMAGE_SIDE, IMAGE_SIDE), dtype=np.float32)
-    row_mass = digit.sum(axis=1)
+def centre_by_mass(ink: np.ndarray) -> np.ndarray:
+    """(h, w) ink, h and w <= 28 -> (28, 28) float32 image in [0, 1], centre of mass at MNIST's centre."""
+    height, width = ink.shape
+    image = np.zeros((IMAGE_SIDE, IMAGE_SIDE), dtype=np.float32)
+    row_mass = ink.sum(axis=1)
     total = float(row_mass.sum())
     if total <= 0.0:
-        return canvas
+        return image
     row = float(row_mass @ np.arange(height, dtype=np.float32)) / total
-    col = float(digit.sum(axis=0) @ np.arange(width, dtype=np.float32)) / total
+    col = float(ink.sum(axis=0) @ np.arange(width, dtype=np.float32)) / total
     top = min(max(round(MASS_CENTRE - row), 0), IMAGE_SIDE - height)
     left = min(max(round(MASS_CENTRE - col), 0), IMAGE_SIDE - width)
     # Like MNIST's 0..255 range, the brightest pixel is full ink.
-    canvas[top : top + height, left : left + width] = digit * (1.0 / float(digit.max()))
-    return canvas
+    image[top : top + height, left : left + width] = ink * (1.0 / float(ink.max()))
+    return image
 
 
 def ink_box(image: np.ndarray) -> tuple[int, int, int, int] | None:

@@ -1,4 +1,4 @@
-"""Read an uploaded photo or scan of a handwritten digit into pixels `canvas_to_digit` accepts."""
+"""Read an uploaded photo or scan of a handwritten digit into pixels `canvas_to_image` accepts."""
 
 from __future__ import annotations
 
@@ -48,11 +48,15 @@ def read_upload(data: bytes) -> np.ndarray:
             grey = _on_white(_eight_bit(image)).convert("L")
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         pixels = re.search(r"\((\d+) pixels\)", str(error))
-        size = f"{int(pixels.group(1)) / 1e6:.0f}" if pixels else f"over {MAX_UPLOAD_PIXELS / 1e6:.0f}"
+        limit = f"{MAX_UPLOAD_PIXELS / 1e6:.0f}"
+        if not pixels:
+            raise UploadError(
+                "The image has more than {limit} megapixels, the most accepted.", limit=limit
+            ) from None
         raise UploadError(
             "The image has {size} megapixels; at most {limit} megapixels are accepted.",
-            size=size,
-            limit=f"{MAX_UPLOAD_PIXELS / 1e6:.0f}",
+            size=f"{int(pixels.group(1)) / 1e6:.0f}",
+            limit=limit,
         ) from None
     except UnidentifiedImageError:
         raise UploadError("This file is not an image Pillow can read (PNG or JPEG expected).") from None
@@ -82,7 +86,8 @@ def _check_size(image: Image.Image) -> None:
         )
     if min(image.size) < MIN_SIDE:
         raise UploadError(
-            "The image is {width}×{height} pixels: too small to hold a digit (at least {side} pixels on each side).",
+            "The image is {width}×{height} pixels: too small to hold a digit (at least {side} pixels on "
+            "each side).",
             width=image.width,
             height=image.height,
             side=MIN_SIDE,

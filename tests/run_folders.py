@@ -16,7 +16,9 @@ def finished_run(root: Path, bundle: Path, run_id: str = "20261125-101500-abcd")
     day, time = run_id.split("-")[:2]  # the id is the start time: YYYYmmdd-HHMMSS-xxxx
     created = f"{day[:4]}-{day[4:6]}-{day[6:]}T{time[:2]}:{time[2:4]}:{time[4:]}+00:00"
     (folder / "run.json").write_text(json.dumps({"id": run_id, "created": created, "settings": settings}))
-    (folder / "status.json").write_text(json.dumps({"state": "done", "test_accuracy": accuracy, "elapsed": 12.0}))
+    (folder / "status.json").write_text(
+        json.dumps({"state": "done", "test_accuracy": accuracy, "elapsed": 12.0})
+    )
     return folder
 
 
@@ -28,9 +30,15 @@ def killed_run(root: Path, run_id: str = "20261125-120000-dead", epochs: int = 1
     folder = root / run_id
     folder.mkdir(parents=True)
     settings = {"epochs": epochs, "batch_size": 32, "augment": False, "limit": None, "extra": None}
-    (folder / "run.json").write_text(json.dumps({"id": run_id, "created": "2026-11-25T12:00:00+00:00", "settings": settings}))
-    (folder / "status.json").write_text(json.dumps({"state": "training", "epoch": 0, "epochs": epochs, "elapsed": 3.0}))
+    (folder / "run.json").write_text(
+        json.dumps({"id": run_id, "created": "2026-11-25T12:00:00+00:00", "settings": settings})
+    )
+    (folder / "status.json").write_text(
+        json.dumps({"state": "training", "epoch": 0, "epochs": epochs, "elapsed": 3.0})
+    )
     (folder / "train.log").write_text("Epoch 1/1\n  12/1875 [..............................] - ETA: 20s\n")
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     (folder / "pid").write_text(finished.stdout.strip())  # that process has ended: the run died
     return folder

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from drawing import SIZE, draw_canvas
+from tests.drawing import SIZE, draw_canvas
 
 CURVE_POINTS = 48  # points per full turn of an arc: smooth at the pad's size
 
 
 def arc(cx, cy, rx, ry, start, end, points=None):
-    """Points on an ellipse from angle `start` to `end` (degrees; 0 = right, 90 = up, growing anticlockwise)."""
+    """Points on an ellipse from angle `start` to `end` (degrees; 0 = right, 90 = up, growing
+    anticlockwise)."""
     count = points or max(4, int(abs(end - start) / 360 * CURVE_POINTS))
     angles = np.deg2rad(np.linspace(start, end, count))
     return [(cx + rx * np.cos(a), cy - ry * np.sin(a)) for a in angles]
@@ -224,7 +225,9 @@ WRITERS = {"height": (0.3, 0.8), "brush": (10, 28)}  # from a small digit in a c
 SMALL_AND_FAT = {"height": (0.2, 0.35), "brush": (18, 28)}  # small digits, default brush or fatter
 
 
-def styled_canvas(style, rng: np.random.Generator, look: str, height=WRITERS["height"], brush=WRITERS["brush"]) -> np.ndarray:
+def styled_canvas(
+    style, rng: np.random.Generator, look: str, height=WRITERS["height"], brush=WRITERS["brush"]
+) -> np.ndarray:
     """One writer's drawing of `style` -> (280, 280, 4) uint8 RGBA pad image in `look`.
 
     `height` is the range of the digit's height as a share of the pad's, `brush` of the brush
@@ -258,7 +261,9 @@ def styled_canvas(style, rng: np.random.Generator, look: str, height=WRITERS["he
     return draw_canvas([[tuple(p) for p in (s + offset)] for s in placed], width=brush, look=look)
 
 
-def styled_set(per_style: int, seed: int = 7, looks=("white_on_black", "dark_on_white", "transparent"), writers=WRITERS):
+def styled_set(
+    per_style: int, seed: int = 7, looks=("white_on_black", "dark_on_white", "transparent"), writers=WRITERS
+):
     """Yields (style name, label, canvas) for `per_style` writers of every style, looks in turn."""
     rng = np.random.default_rng(seed)
     for name, (label, style) in STYLES.items():

@@ -21,11 +21,13 @@ def digit(value=0.5):
 def test_round_trip_keeps_everything(tmp_path):
     store = FeedbackStore(tmp_path / "f.sqlite")
     probabilities = np.full(10, 0.1)
-    new_id = store.add(digit(1.0), label=1, predicted=7, probabilities=probabilities, model_id="m1", canvas_png=b"PNG")
+    new_id = store.add(
+        digit(1.0), label=1, predicted=7, probabilities=probabilities, model_id="m1", canvas_png=b"PNG"
+    )
     [saved] = store.drawings()
     assert saved.id == new_id and saved.label == 1 and saved.predicted == 7 and saved.model_id == "m1"
     assert saved.probabilities == pytest.approx([0.1] * 10)
-    assert saved.digit.dtype == np.uint8 and saved.digit[10, 13] == 255 and saved.digit[0, 0] == 0
+    assert saved.image.dtype == np.uint8 and saved.image[10, 13] == 255 and saved.image[0, 0] == 0
     assert saved.created.endswith("+00:00")
     assert store.canvas_png(new_id) == b"PNG"
 
@@ -35,7 +37,9 @@ def test_bad_records_are_refused(tmp_path):
     with pytest.raises(ValueError, match="digit 0-9"):
         store.add(digit(), label=10, predicted=1, probabilities=[0.1] * 10, model_id="m", canvas_png=None)
     with pytest.raises(ValueError, match=r"\(28, 28\)"):
-        store.add(np.zeros((27, 28)), label=1, predicted=1, probabilities=[0.1] * 10, model_id="m", canvas_png=None)
+        store.add(
+            np.zeros((27, 28)), label=1, predicted=1, probabilities=[0.1] * 10, model_id="m", canvas_png=None
+        )
     assert store.drawings() == []
 
 
@@ -46,8 +50,14 @@ def test_concurrent_submits_lose_nothing(tmp_path):
     def submit(worker):
         try:
             for n in range(25):
-                store.add(digit(), label=(worker + n) % 10, predicted=n % 10, probabilities=[0.1] * 10,
-                          model_id=f"w{worker}", canvas_png=b"x" * 1000)
+                store.add(
+                    digit(),
+                    label=(worker + n) % 10,
+                    predicted=n % 10,
+                    probabilities=[0.1] * 10,
+                    model_id=f"w{worker}",
+                    canvas_png=b"x" * 1000,
+                )
         except Exception as error:  # collected: a thread's exception would otherwise be lost
             errors.append(error)
 
@@ -64,7 +74,9 @@ def test_concurrent_submits_lose_nothing(tmp_path):
 def test_summary_counts_accuracy_and_confusion(tmp_path):
     store = FeedbackStore(tmp_path / "f.sqlite")
     for label, predicted in [(1, 1), (7, 1), (7, 7), (3, 3)]:
-        store.add(digit(), label=label, predicted=predicted, probabilities=[0.1] * 10, model_id="m", canvas_png=None)
+        store.add(
+            digit(), label=label, predicted=predicted, probabilities=[0.1] * 10, model_id="m", canvas_png=None
+        )
     result = summary(store.drawings())
     assert result["count"] == 4 and result["accuracy"] == 0.75
     assert result["confusion_matrix"][7, 1] == 1 and result["confusion_matrix"].sum() == 4
@@ -112,12 +124,20 @@ def test_locked_store_reports_busy(tmp_path, monkeypatch):
 
 def test_the_same_drawing_is_stored_once_and_a_correction_relabels_it(tmp_path):
     store = FeedbackStore(tmp_path / "f.sqlite")
-    first = store.add(digit(), label=2, predicted=2, probabilities=[0.1] * 10, model_id="m", canvas_png=b"PNG", key="k1")
-    again = store.add(digit(), label=2, predicted=2, probabilities=[0.1] * 10, model_id="m", canvas_png=b"PNG", key="k1")
+    first = store.add(
+        digit(), label=2, predicted=2, probabilities=[0.1] * 10, model_id="m", canvas_png=b"PNG", key="k1"
+    )
+    again = store.add(
+        digit(), label=2, predicted=2, probabilities=[0.1] * 10, model_id="m", canvas_png=b"PNG", key="k1"
+    )
     assert again == first and len(store.drawings()) == 1 and store.find("k1") == (first, 2)
-    corrected = store.add(digit(), label=7, predicted=2, probabilities=[0.1] * 10, model_id="m", canvas_png=b"PNG", key="k1")
+    corrected = store.add(
+        digit(), label=7, predicted=2, probabilities=[0.1] * 10, model_id="m", canvas_png=b"PNG", key="k1"
+    )
     assert corrected == first and [d.label for d in store.drawings()] == [7]
-    other = store.add(digit(), label=7, predicted=2, probabilities=[0.1] * 10, model_id="m", canvas_png=b"PNG", key="k2")
+    other = store.add(
+        digit(), label=7, predicted=2, probabilities=[0.1] * 10, model_id="m", canvas_png=b"PNG", key="k2"
+    )
     assert other != first and len(store.drawings()) == 2 and store.find("nope") is None
 
 
@@ -127,8 +147,9 @@ def test_a_store_made_before_keys_gains_them_and_keeps_its_rows(tmp_path):
     path = tmp_path / "old.sqlite"
     with sqlite3.connect(path) as old:  # the schema of the first release, without drawing_key
         old.execute(
-            "CREATE TABLE drawings (id INTEGER PRIMARY KEY AUTOINCREMENT, created TEXT NOT NULL, model_id TEXT NOT NULL,"
-            " predicted INTEGER NOT NULL, label INTEGER NOT NULL, probabilities TEXT NOT NULL, digit BLOB NOT NULL, canvas_png BLOB)"
+            "CREATE TABLE drawings (id INTEGER PRIMARY KEY AUTOINCREMENT, created TEXT NOT NULL,"
+            " model_id TEXT NOT NULL, predicted INTEGER NOT NULL, label INTEGER NOT NULL,"
+            " probabilities TEXT NOT NULL, digit BLOB NOT NULL, canvas_png BLOB)"
         )
         old.execute("INSERT INTO drawings VALUES (1, 'now', 'm', 3, 3, '[]', ?, NULL)", (bytes(784),))
     store = FeedbackStore(path)
@@ -140,7 +161,10 @@ def test_a_store_made_before_keys_gains_them_and_keeps_its_rows(tmp_path):
 
 def test_a_drawing_can_be_deleted(tmp_path):
     store = FeedbackStore(tmp_path / "f.sqlite")
-    ids = [store.add(digit(), label=n, predicted=n, probabilities=[0.1] * 10, model_id="m", canvas_png=None) for n in range(3)]
+    ids = [
+        store.add(digit(), label=n, predicted=n, probabilities=[0.1] * 10, model_id="m", canvas_png=None)
+        for n in range(3)
+    ]
     assert store.delete(ids[1]) and not store.delete(ids[1])
     assert [d.id for d in store.drawings(newest_first=False)] == [ids[0], ids[2]]
 

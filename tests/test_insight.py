@@ -68,7 +68,7 @@ def test_top_contributors_lift_the_predicted_digit():
     classifier = Classifier.load()
     digit_image = np.zeros((28, 28), dtype=np.float32)
     digit_image[4:24, 13:15] = 1.0  # a "1"
-    prediction = classifier.classify_digit(digit_image)
+    prediction = classifier.classify_image(digit_image)
     hidden = classifier.hidden_activations(digit_image.reshape(1, -1))[1][0]
     kernel, bias = classifier.weights[-1]
     top = insight.top_contributors(hidden, kernel, prediction.digit)

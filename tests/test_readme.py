@@ -13,7 +13,12 @@ def section(title: str) -> str:
 
 def commands(text: str) -> list[str]:
     blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
-    return [line.split("#")[0].strip() for block in blocks for line in block.splitlines() if line.split("#")[0].strip()]
+    return [
+        line.split("#")[0].strip()
+        for block in blocks
+        for line in block.splitlines()
+        if line.split("#")[0].strip()
+    ]
 
 
 def test_run_it_goes_from_a_fresh_clone_to_the_app_in_order():

@@ -4,12 +4,12 @@ and the committed model reads every style."""
 import numpy as np
 import pytest
 
-from drawing import LOOKS
 from model.augment import add_style_variants
 from model.constants import IMAGE_SIDE
 from model.inference import Classifier
-from model.preprocess import canvas_to_digit, ink_map
-from styles import STYLES, styled_canvas, styled_set
+from model.preprocess import canvas_to_image, ink_map
+from tests.drawing import LOOKS
+from tests.styles import STYLES, styled_canvas, styled_set
 
 WRITERS = 30  # per style in the model test: 390 drawings, well under a second to classify
 STYLE_FLOOR = 0.9  # each style, committed model (benchmarks/drawn_digits.py: 300 writers per style)
@@ -24,7 +24,7 @@ def test_every_style_draws_a_whole_digit_inside_the_pad(name):
         ink = ink_map(canvas) > 0.25
         assert ink.any(), "a writer drew nothing"
         assert not (ink[0].any() or ink[-1].any() or ink[:, 0].any() or ink[:, -1].any()), "off the pad"
-        digit = canvas_to_digit(canvas)
+        digit = canvas_to_image(canvas)
         assert digit is not None and digit.shape == (IMAGE_SIDE, IMAGE_SIDE)
 
 

@@ -45,7 +45,9 @@ def test_same_seed_gives_the_same_model(small_mnist):
 
 def test_augmented_training_adds_styled_and_pen_digits(small_mnist):
     (x_train, y_train), test = small_mnist
-    result = train(((x_train[:600], y_train[:600]), test), TrainConfig(epochs=1, seed=0, augment=True), verbose=0)
+    result = train(
+        ((x_train[:600], y_train[:600]), test), TrainConfig(epochs=1, seed=0, augment=True), verbose=0
+    )
     assert result.history["train_samples"] > 900  # 600 originals + styled + pen-retraced copies
     assert result.history["settings"]["augment"] is True
 
@@ -78,13 +80,16 @@ def test_retracing_spread_over_worker_processes_gives_the_same_images(small_mnis
     import subprocess
     import sys
 
-    from conftest import ROOT
+    from tests.conftest import ROOT
 
     # A fresh interpreter, as the training command runs: worker processes are spawned, and in
     # this test process other tests (AppTest) have replaced the __main__ module they would load.
     done = subprocess.run(
         [sys.executable, "-c", RETRACE_BOTH_WAYS, str(small_mnist_npz)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.startswith("identical")

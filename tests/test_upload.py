@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from drawing import SEVEN, draw_canvas
 from model.inference import Classifier
-from model.preprocess import canvas_to_digit
+from model.preprocess import canvas_to_image
 from model.upload import MAX_UPLOAD_BYTES, read_upload
+from tests.drawing import SEVEN, draw_canvas
 
 
 def photo_of_seven(size=(900, 1200), fmt="JPEG", shadow=True) -> bytes:
@@ -47,8 +47,8 @@ def test_light_ink_on_a_dark_board_is_inverted_to_the_same_digit():
     ink = draw_canvas(SEVEN)[..., 0]  # white on black
     buffer = io.BytesIO()
     Image.fromarray(ink).save(buffer, format="PNG")
-    expected = canvas_to_digit(ink)
-    assert np.abs(canvas_to_digit(read_upload(buffer.getvalue())) - expected).mean() < 0.03
+    expected = canvas_to_image(ink)
+    assert np.abs(canvas_to_image(read_upload(buffer.getvalue())) - expected).mean() < 0.03
 
 
 def test_transparent_png_is_flattened_onto_white():
@@ -135,13 +135,15 @@ def test_a_large_transparent_png_is_read_at_reduced_size():
 
 @pytest.mark.parametrize("kind", ["transparent", "16-bit"])
 def test_a_large_upload_adds_at_most_three_times_its_decoded_rgb_size_to_memory(tmp_path, kind):
-    from memory import peak_added_mb
+    from tests.memory import peak_added_mb
 
     canvas = draw_canvas(SEVEN, look="transparent")
     if kind == "transparent":
         big = Image.fromarray(canvas, mode="RGBA").resize((6300, 6300), Image.Resampling.NEAREST)
     else:
-        big = Image.fromarray(np.where(canvas[..., 3] > 128, 8000, 50000).astype(np.uint16)).resize((4000, 4000))
+        big = Image.fromarray(np.where(canvas[..., 3] > 128, 8000, 50000).astype(np.uint16)).resize(
+            (4000, 4000)
+        )
     path = tmp_path / "big.png"
     path.write_bytes(png_bytes(big))
     rgb_mb = big.width * big.height * 3 / 2**20
