@@ -1,9 +1,9 @@
-"""The tutorial's flow, step by step, on one digit: every number the "Follow the flow" page shows.
+"""The tutorial's flow, step by step, on one image: every number the "Follow the flow" page shows.
 
-`trace` walks one MNIST-style digit through the flow with the classifier's own weights: pixels
-0-255, flattened, normalized, each Dense layer's pre-activation z and activation a, softmax, the
-one-hot label and the categorical cross-entropy. `learn_step` takes one training step on that one
-example with the training's optimizer and loss, on a copy of the model.
+`trace` walks one MNIST-style image through the flow with the classifier's own forward pass:
+pixels 0-255, flattened, normalized, each Dense layer's pre-activation z and activation a,
+softmax, the one-hot label and the categorical cross-entropy. `learn_step` takes one training
+step on that one example with the training's optimizer and loss, on a copy of the model.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from model.constants import INPUT_SIZE, NUM_CLASSES
-from model.data import normalize
-from model.inference import Classifier
+from model.constants import IMAGE_SIDE, NUM_CLASSES
+from model.data import flatten, normalize
+from model.inference import Classifier, Layer
 from model.preprocess import ink_box
 
 PIXEL_MAX = 255.0  # x = x / x.max(): the largest pixel value in MNIST is 255
@@ -27,12 +27,12 @@ HIGHLIGHT_ROW = 14  # the row followed from the 28x28 grid into the strip
 
 @dataclass(frozen=True)
 class Trace:
-    """One digit's way through the documented MLP."""
+    """One image's way through the documented MLP."""
 
     pixels: np.ndarray  # (28, 28) uint8 0-255: the image as MNIST stores it
     flat: np.ndarray  # (784,) uint8: x.reshape(784), the 28 rows end to end
     x: np.ndarray  # (784,) float32 in [0, 1]: flat / 255
-    dense: tuple[tuple[np.ndarray, np.ndarray], ...]  # (z, a) per Dense layer: 512, 512, 10
+    dense: tuple[Layer, ...]  # z and a of each Dense layer for this one image: 512, 512, 10
     digit: int  # the argmax of the probabilities
     label: int  # the true digit given, else the prediction
     one_hot: np.ndarray  # (10,) float32: keras.utils.to_categorical(label, 10)
@@ -41,46 +41,37 @@ class Trace:
     @property
     def logits(self) -> np.ndarray:
         """(10,) float32: the output layer's z, before softmax."""
-        return self.dense[-1][0]
+        return self.dense[-1].z
 
     @property
     def probabilities(self) -> np.ndarray:
         """(10,) float32 softmax of the logits: positive, summing to 1."""
-        return self.dense[-1][1]
+        return self.dense[-1].a
 
     @property
     def active(self) -> tuple[int, ...]:
         """How many units of each hidden layer are active (ReLU output > 0)."""
-        return tuple(int((a > 0).sum()) for _, a in self.dense[:-1])
+        return tuple(int((layer.a > 0).sum()) for layer in self.dense[:-1])
 
 
-def trace(classifier: Classifier, digit: np.ndarray, label: int | None = None) -> Trace:
-    """(28, 28) float32 digit in [0, 1] (as `canvas_to_digit` returns) -> its Trace."""
-    digit = np.asarray(digit, dtype=np.float32)
-    if digit.shape != (28, 28):
-        raise ValueError(f"expected a (28, 28) digit, got {digit.shape}")
-    pixels = np.rint(np.clip(np.nan_to_num(digit), 0.0, 1.0) * PIXEL_MAX).astype(np.uint8)
-    flat = pixels.reshape(INPUT_SIZE)
+def trace(classifier: Classifier, image: np.ndarray, label: int | None = None) -> Trace:
+    """(28, 28) float32 image in [0, 1] (as `canvas_to_image` returns) -> its Trace."""
+    image = np.asarray(image, dtype=np.float32)
+    if image.shape != (IMAGE_SIDE, IMAGE_SIDE):
+        raise ValueError(f"expected a (28, 28) image, got {image.shape}")
+    pixels = np.rint(np.clip(np.nan_to_num(image), 0.0, 1.0) * PIXEL_MAX).astype(np.uint8)
+    flat = flatten(pixels[None])  # (1, 784): a batch of one, as the network reads it
     x = normalize(flat, PIXEL_MAX)
-    dense, a = [], x
-    for index, (kernel, bias) in enumerate(classifier.weights):
-        z = a @ kernel + bias
-        a = softmax(z) if index == len(classifier.weights) - 1 else np.maximum(z, 0.0)
-        dense.append((z, a))
-    probabilities = dense[-1][1]
+    dense = tuple(Layer(layer.z[0], layer.a[0]) for layer in classifier.forward(x))
+    probabilities = dense[-1].a
     predicted = int(probabilities.argmax())
     label = predicted if label is None else int(label)
     if not 0 <= label < NUM_CLASSES:
         raise ValueError(f"label must be a digit 0-9, got {label}")
     one_hot = np.zeros(NUM_CLASSES, dtype=np.float32)
     one_hot[label] = 1.0
-    return Trace(pixels, flat, x, tuple(dense), predicted, label, one_hot, cross_entropy(probabilities, label))
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    """(10,) logits -> (10,) probabilities: exp(z) / sum(exp(z)), shifted by max(z) for stability."""
-    shifted = np.exp(z - z.max())
-    return (shifted / shifted.sum()).astype(np.float32)
+    loss = cross_entropy(probabilities, label)
+    return Trace(pixels, flat[0], x[0], dense, predicted, label, one_hot, loss)
 
 
 def cross_entropy(probabilities: np.ndarray, label: int) -> float:
@@ -89,23 +80,23 @@ def cross_entropy(probabilities: np.ndarray, label: int) -> float:
     return float(-np.log(p[label]))
 
 
-def learn_step(classifier: Classifier, digit: np.ndarray, label: int) -> Classifier:
+def learn_step(classifier: Classifier, image: np.ndarray, label: int) -> Classifier:
     """A new Classifier after one training step on this one example; `classifier` is unchanged.
 
     The step is the training's: RMSprop with its default settings from a fresh state, categorical
-    cross-entropy, on a copy of the Keras model (`train_on_batch` with a batch of one).
+    cross-entropy, on a Keras copy of the network (`train_on_batch` with a batch of one). Keras
+    (and TensorFlow) are imported here, at the first step, not when the app starts.
     """
-    import keras
+    from model.network import build_mlp, compile_mlp
 
-    from model.network import compile_mlp
-
-    example = trace(classifier, digit, label)
-    model = keras.models.clone_model(classifier.model)
-    model.set_weights(classifier.model.get_weights())
+    example = trace(classifier, image, label)
+    model = build_mlp()
+    model.set_weights([array for pair in classifier.weights for array in pair])
     compile_mlp(model)
     model.run_eagerly = True  # one step: tracing a graph would cost far more than it saves
     model.train_on_batch(example.x[None, :], example.one_hot[None, :])
-    return Classifier(model, classifier.path)
+    weights = model.get_weights()
+    return Classifier(list(zip(weights[::2], weights[1::2])), "learned")
 
 
 # Pictures of a trace's values, for the page ----------------------------------------------------
@@ -144,7 +135,14 @@ def relu_picture(z: np.ndarray) -> np.ndarray:
     browser takes to show a stroke's answer on this page.
     """
     scale = 2  # drawn at twice the size it is shown, for sharp lines
-    width, height, left, bottom, top, right = 560 * scale, 250 * scale, 48 * scale, 30 * scale, 12 * scale, 16 * scale
+    width, height, left, bottom, top, right = (
+        560 * scale,
+        250 * scale,
+        48 * scale,
+        30 * scale,
+        12 * scale,
+        16 * scale,
+    )
     low, high = float(min(z.min(), -1.0)), float(max(z.max(), 1.0))
     x_of = lambda v: left + (v - low) / (high - low) * (width - left - right)  # noqa: E731
     y_of = lambda v: height - bottom - v / high * (height - bottom - top)  # noqa: E731
@@ -165,7 +163,9 @@ def relu_picture(z: np.ndarray) -> np.ndarray:
     radius = 3 * scale
     for value in z:
         x, y = x_of(value), y_of(max(value, 0.0))
-        pen.ellipse((x - radius, y - radius, x + radius, y + radius), fill="#ff4b4b" if value > 0 else "#1f77b4")
+        pen.ellipse(
+            (x - radius, y - radius, x + radius, y + radius), fill="#ff4b4b" if value > 0 else "#1f77b4"
+        )
     return np.asarray(picture)
 
 

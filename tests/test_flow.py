@@ -4,11 +4,12 @@ import keras
 import numpy as np
 import pytest
 
-from drawing import ONE, SEVEN, ZERO_BOX, draw_canvas
 from model.flow import learn_step, trace
 from model.inference import Classifier
 from model.network import compile_mlp
-from model.preprocess import canvas_to_digit, ink_box
+from model.preprocess import canvas_to_image, ink_box
+from tests.drawing import ONE, SEVEN, ZERO_BOX, draw_canvas
+from tests.keras_reference import flat_weights, keras_model
 
 
 @pytest.fixture(scope="module")
@@ -17,11 +18,17 @@ def committed():
 
 
 @pytest.fixture(scope="module")
+def reference(committed):
+    """The committed model as Keras loads it."""
+    return keras_model(committed.path)
+
+
+@pytest.fixture(scope="module")
 def digits(mnist):
     """Eight real MNIST test digits and three drawn ones, as (28, 28) float32 in [0, 1]."""
     _, (x_test, y_test) = mnist
-    drawn = [canvas_to_digit(draw_canvas(s)) for s in (ONE, SEVEN)]
-    drawn.append(canvas_to_digit(draw_canvas([], ellipse=ZERO_BOX)))
+    drawn = [canvas_to_image(draw_canvas(s)) for s in (ONE, SEVEN)]
+    drawn.append(canvas_to_image(draw_canvas([], ellipse=ZERO_BOX)))
     return [x / 255.0 for x in x_test[:8].astype(np.float32)] + drawn, list(y_test[:8]) + [1, 7, 0]
 
 
@@ -36,8 +43,8 @@ def test_pixels_flatten_and_normalize_as_the_tutorial_writes_them(committed, dig
         assert 0.0 <= t.x.min() and t.x.max() <= 1.0
 
 
-def test_every_layer_matches_a_keras_sub_model(committed, digits):
-    model = committed.model
+def test_every_layer_matches_a_keras_sub_model(committed, reference, digits):
+    model = reference
     layers = keras.Model(model.inputs, [layer.output for layer in model.layers])
     for digit in digits[0]:
         t = trace(committed, digit)
@@ -54,10 +61,10 @@ def test_every_layer_matches_a_keras_sub_model(committed, digits):
         assert t.active == (int((t.dense[0][1] > 0).sum()), int((t.dense[1][1] > 0).sum()))
 
 
-def test_softmax_label_and_loss_match_keras(committed, digits):
+def test_softmax_label_and_loss_match_keras(committed, reference, digits):
     for digit, true in zip(*digits):
         t = trace(committed, digit, label=int(true))
-        predicted = committed.model.predict(t.x[None, :], verbose=0)[0]
+        predicted = reference.predict(t.x[None, :], verbose=0)[0]
         assert np.abs(t.probabilities - predicted).max() < 1e-5
         assert np.abs(t.probabilities - keras.activations.softmax(t.logits[None, :]).numpy()[0]).max() < 1e-5
         assert t.probabilities.sum() == pytest.approx(1.0, abs=1e-5) and (t.probabilities > 0).all()
@@ -84,14 +91,14 @@ def test_bad_digits_and_labels_are_refused_clearly(committed):
 
 def test_one_learning_step_lowers_the_loss_and_leaves_the_model_untouched(committed, digits):
     digit = digits[0][-1]  # the drawn zero
-    before = [w.copy() for w in committed.model.get_weights()]
+    before = [w.copy() for w in flat_weights(committed)]
     label = 6  # a label the model does not give it: the step has much to learn
     stepped = learn_step(committed, digit, label)
-    assert isinstance(stepped, Classifier) and stepped.model is not committed.model
+    assert isinstance(stepped, Classifier) and stepped is not committed
     assert trace(stepped, digit, label).loss < trace(committed, digit, label).loss
-    for old, now in zip(before, committed.model.get_weights()):
+    for old, now in zip(before, flat_weights(committed)):
         assert np.array_equal(old, now)
-    for old, (kernel, bias) in zip(before[::2], committed.weights):
+    for old, (kernel, _bias) in zip(before[::2], committed.weights):
         assert np.array_equal(old, kernel)
     twice = learn_step(stepped, digit, label)  # steps can be repeated
     assert trace(twice, digit, label).loss < trace(stepped, digit, label).loss
@@ -100,14 +107,13 @@ def test_one_learning_step_lowers_the_loss_and_leaves_the_model_untouched(commit
 def test_learning_step_matches_keras_train_on_batch_with_the_training_settings(committed, digits):
     digit = digits[0][0]
     t = trace(committed, digit, label=3)
-    copy = keras.models.clone_model(committed.model)
-    copy.set_weights(committed.model.get_weights())
+    copy = keras_model(committed.path)  # a fresh copy, loaded by Keras
     compile_mlp(copy)  # RMSprop, categorical cross-entropy, as training compiles it
     copy.train_on_batch(t.x[None, :], t.one_hot[None, :])
     stepped = learn_step(committed, digit, 3)
-    for theirs, ours in zip(copy.get_weights(), stepped.model.get_weights()):
+    for theirs, ours in zip(copy.get_weights(), flat_weights(stepped)):
         assert np.abs(theirs - ours).max() < 1e-5
-    moved = np.abs(stepped.model.get_weights()[0] - committed.model.get_weights()[0])
+    moved = np.abs(stepped.weights[0][0] - committed.weights[0][0])
     assert moved.max() > 1e-3  # one RMSprop step from a fresh state moves weights by ~3x the rate
 
 

@@ -6,10 +6,11 @@ import keras
 import numpy as np
 import pytest
 
-from drawing import LOOKS, ONE, SEVEN, ZERO_BOX, draw_canvas
 from model.constants import DEFAULT_BUNDLE_DIR, MODEL_FILE
 from model.data import flatten, normalize
 from model.inference import Classifier, Prediction
+from tests.drawing import LOOKS, ONE, SEVEN, ZERO_BOX, draw_canvas
+from tests.keras_reference import flat_weights, keras_model
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +25,19 @@ def small(trained_bundle):
     return Classifier.load(trained_bundle)
 
 
+def test_the_weights_read_without_keras_are_the_ones_keras_reads(small, committed):
+    for classifier in (small, committed):
+        theirs = keras_model(classifier.path).get_weights()
+        ours = flat_weights(classifier)
+        assert len(ours) == len(theirs) == 6
+        assert all(a.dtype == np.float32 and np.array_equal(a, b) for a, b in zip(ours, theirs))
+
+
 def test_predict_proba_matches_keras(small, mnist):
     _, (x_test, _) = mnist
     x = normalize(flatten(x_test[:500]))
     ours = small.predict_proba(x)
-    theirs = small.model.predict(x, verbose=0)
+    theirs = keras_model(small.path).predict(x, verbose=0)
     assert ours.shape == (500, 10) and ours.dtype == np.float32
     assert np.abs(ours - theirs).max() < 1e-5
     assert np.allclose(ours.sum(axis=1), 1.0, atol=1e-5)
@@ -38,8 +47,9 @@ def test_hidden_activations_match_a_keras_sub_model(small, mnist):
     _, (x_test, _) = mnist
     x = normalize(flatten(x_test[:100]))
     ours = small.hidden_activations(x)
-    for layer, activation in zip(small.model.layers[:2], ours):
-        sub_model = keras.Model(small.model.inputs, layer.output)
+    reference = keras_model(small.path)
+    for layer, activation in zip(reference.layers[:2], ours):
+        sub_model = keras.Model(reference.inputs, layer.output)
         assert np.abs(sub_model.predict(x, verbose=0) - activation).max() < 1e-5
 
 
@@ -142,7 +152,8 @@ def test_real_digits_raise_no_doubt(committed, mnist):
     _, (x_test, y_test) = mnist
     probabilities = committed.predict_proba(x_test[:2000].reshape(-1, 784) / 255.0)
     doubted = [
-        Prediction(int(p.argmax()), p, x / 255.0).doubt is not None for p, x in zip(probabilities, x_test[:2000])
+        Prediction(int(p.argmax()), p, x / 255.0).doubt is not None
+        for p, x in zip(probabilities, x_test[:2000])
     ]
     assert sum(doubted) <= 20  # at most 1% of real digits get the warning
     for strokes in (ONE, SEVEN):
