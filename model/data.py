@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,40 +23,63 @@ class DataMissing(Explained, FileNotFoundError):
     """No MNIST where it was looked for."""
 
 
-def load_mnist(path: str | os.PathLike | None = None) -> tuple[Split, Split]:
-    """((x_train (60000, 28, 28) uint8, y_train (60000,) uint8), (x_test, y_test)).
+@dataclass(frozen=True)
+class MnistSource:
+    """Where MNIST comes from, worked out without reading it."""
 
-    Sources, in order: `path`, the MNIST_NPZ environment variable, then
-    `keras.datasets.mnist.load_data()` (its cache, or a download where there is internet).
-    """
+    kind: str  # "option" (--data), "environment" ($MNIST_NPZ), "keras-cache", or "keras-download"
+    path: Path | None  # the mnist.npz to read; None: Keras' loader must download it
+
+    @property
+    def local(self) -> bool:
+        """True when a file is named or cached, so reading needs no download."""
+        return self.path is not None
+
+
+def mnist_source(path: str | os.PathLike | None = None) -> MnistSource:
+    """The one place that decides where MNIST comes from, in this order: `path` (the command
+    line's or the app's --data), the MNIST_NPZ environment variable, Keras' cached download,
+    else `keras.datasets.mnist.load_data()`, which downloads it (needs internet)."""
+    if path:
+        return MnistSource("option", Path(path))
+    if os.environ.get(MNIST_ENV_VAR):
+        return MnistSource("environment", Path(os.environ[MNIST_ENV_VAR]))
+    cached = keras_cache_path()
+    if cached.is_file():
+        return MnistSource("keras-cache", cached)
+    return MnistSource("keras-download", None)
+
+
+def load_mnist(path: str | os.PathLike | None = None) -> tuple[Split, Split]:
+    """((x_train (60000, 28, 28) uint8, y_train (60000,) uint8), (x_test, y_test)) from
+    `mnist_source(path)`."""
     (train, test), _ = load_mnist_with_source(path)
     return train, test
 
 
 def load_mnist_with_source(path=None) -> tuple[tuple[Split, Split], str]:
-    """Like `load_mnist`, also returning a description of where the data came from."""
-    if path is None:
-        path = os.environ.get(MNIST_ENV_VAR) or None
-    if path is not None:
-        return read_mnist_npz(path), str(Path(path).resolve())
+    """Like `load_mnist`, also returning the file it read (or Keras' loader), for the records."""
+    source = mnist_source(path)
+    if source.path is not None:
+        return read_mnist_npz(source.path), str(source.path.resolve())
     return _load_from_keras(), "keras.datasets.mnist.load_data()"
 
 
 def locate_mnist(path: str | os.PathLike | None = None) -> str | None:
     """Check that MNIST can be loaded before a run starts: the validated file to train on.
 
-    Returns `path` (or $MNIST_NPZ) resolved, else Keras' cached download (fetched now if there
-    is internet), else None when Keras' loader worked without leaving a file. Raises
-    FileNotFoundError or ValueError, with how to provide the data, when none is usable.
+    Returns the file `mnist_source(path)` names, resolved, after reading it; else downloads it
+    with Keras' loader (where there is internet) and returns its cache file, or None if the
+    loader left none. Raises FileNotFoundError or ValueError, saying how to provide the data.
     """
-    if path is None:
-        path = os.environ.get(MNIST_ENV_VAR) or None
-    if path is not None:
-        read_mnist_npz(path)
-        return str(Path(path).resolve())
-    _load_from_keras()
-    cached = keras_cache_path()
-    return str(cached) if cached.is_file() else None
+    source = mnist_source(path)
+    if source.path is None:
+        _load_from_keras()
+        source = mnist_source(path)
+        if source.path is None:
+            return None
+    read_mnist_npz(source.path)
+    return str(source.path.resolve())
 
 
 def keras_cache_path() -> Path:
@@ -78,7 +102,9 @@ def read_mnist_npz(path: str | os.PathLike) -> tuple[Split, Split]:
     try:
         npz = np.load(path, allow_pickle=False)
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
-        raise DataError("{path} is not a valid MNIST npz: unreadable ({error})", path=path, error=error) from error
+        raise DataError(
+            "{path} is not a valid MNIST npz: unreadable ({error})", path=path, error=error
+        ) from error
     with npz:
         missing = [key for key in MNIST_KEYS if key not in npz.files]
         if missing:
@@ -105,24 +131,34 @@ def _check_split(path: Path, prefix: str, x: np.ndarray, y: np.ndarray) -> None:
     if x.dtype != np.uint8 or y.dtype != np.uint8:
         raise DataError(
             "{path} is not a valid MNIST npz: x_{split} and y_{split} must be uint8, got {x} and {y}",
-            path=path, split=prefix, x=x.dtype, y=y.dtype,
+            path=path,
+            split=prefix,
+            x=x.dtype,
+            y=y.dtype,
         )
     if x.ndim != 3 or x.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
         raise DataError(
             "{path} is not a valid MNIST npz: x_{split} must have shape (n, 28, 28), got {shape}",
-            path=path, split=prefix, shape=x.shape,
+            path=path,
+            split=prefix,
+            shape=x.shape,
         )
     if y.shape != (x.shape[0],):
         raise DataError(
             "{path} is not a valid MNIST npz: y_{split} must have shape ({n},), got {shape}",
-            path=path, split=prefix, n=x.shape[0], shape=y.shape,
+            path=path,
+            split=prefix,
+            n=x.shape[0],
+            shape=y.shape,
         )
     if x.shape[0] == 0:
         raise DataError("{path} is not a valid MNIST npz: x_{split} is empty", path=path, split=prefix)
     if y.max() >= NUM_CLASSES:
         raise DataError(
             "{path} is not a valid MNIST npz: y_{split} holds labels outside 0-9 (max {top})",
-            path=path, split=prefix, top=y.max(),
+            path=path,
+            split=prefix,
+            top=y.max(),
         )
 
 
@@ -176,6 +212,6 @@ def one_hot(labels: np.ndarray) -> np.ndarray:
     return keras.utils.to_categorical(labels, NUM_CLASSES).astype(np.float32)
 
 
-def prepare(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def inputs_and_targets(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(n, 28, 28) uint8 images and (n,) labels -> (n, 784) float32 in [0, 1] and (n, 10) one-hot."""
     return normalize(flatten(images)), one_hot(labels)

@@ -1,8 +1,10 @@
-"""Training progress as a small JSON file that another process (the app) can poll.
+"""Training progress: the status file a run's training process keeps, read as one typed value.
 
-The training command writes it when given `--progress FILE`: the run's phase, the epoch and batch
-reached, elapsed and estimated remaining seconds, and the per-epoch curves so far. Each write
-replaces the file atomically, so a reader never sees half a record.
+The training command writes it when given `--progress FILE` (`model.train.ProgressFile`): the
+run's phase, the epoch and batch reached, elapsed and estimated remaining seconds, and the
+per-epoch curves so far. Each write replaces the file atomically, so a reader never sees half a
+record; a record whose fields have the wrong types is refused as a whole (`Status.from_record`).
+`progress()` turns a status into what a page shows: how much is done and what is going on.
 """
 
 from __future__ import annotations
@@ -10,100 +12,177 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import keras
-
+from model.errors import Explained
 from model.history import CURVE_KEYS
 
 # Phases, in order; a run then ends as "done", "failed" or "cancelled".
-ACTIVE_STATES = ("starting", "loading", "preparing", "training", "evaluating", "saving")
+ACTIVE_STATES = ("starting", "loading", "building", "training", "evaluating", "saving")
+OLD_NAMES = {"preparing": "building"}  # status files written before the phase was renamed
+ENDED_STATES = ("done", "failed", "cancelled")
 WRITE_EVERY = 0.25  # seconds between batch updates: often enough for a smooth bar, cheap to write
+MIN_PACE_SHARE = 0.02  # the first batches include compiling: no estimate of the time left before
 
 
-def write_status(path: str | os.PathLike, status: dict) -> None:
+@dataclass(frozen=True)
+class Status:
+    """A run's status record: what its training process last wrote."""
+
+    state: str = "starting"
+    epoch: int = 0  # epochs finished
+    epochs: int | None = None
+    step: int = 0  # batches of the current epoch finished
+    steps: int | None = None  # batches per epoch
+    elapsed: float = 0.0  # seconds of training so far
+    remaining: float | None = None  # seconds of training left at the pace so far
+    prepared: tuple[int, int, float] | None = None  # while building: images retraced, of, seconds
+    history: dict[str, list[float]] = field(default_factory=lambda: {key: [] for key in CURVE_KEYS})
+    test_accuracy: float | None = None  # once done
+    reason: Explained | None = None  # why it failed, when the training process could say
+
+    @classmethod
+    def from_record(cls, record) -> Status:
+        """A status.json object -> Status; ValueError naming the first field of the wrong type."""
+        if not isinstance(record, dict):
+            raise ValueError("a status record is a JSON object")
+        state = _typed(record, "state", str, "starting")
+        state = OLD_NAMES.get(state, state)
+        if state not in ACTIVE_STATES + ENDED_STATES:
+            raise ValueError(f"unknown state {state!r}")
+        prepared = record.get("prepared")
+        if prepared is not None and not (
+            isinstance(prepared, list) and len(prepared) == 3 and all(_is_number(v) for v in prepared)
+        ):
+            raise ValueError("prepared must be [done, total, seconds]")
+        history = record.get("history") or {}
+        if not isinstance(history, dict) or not all(
+            isinstance(history.get(key, []), list) and all(_is_number(v) for v in history.get(key, []))
+            for key in CURVE_KEYS
+        ):
+            raise ValueError("history must hold lists of numbers")
+        reason = record.get("reason")
+        if reason is not None:
+            if not (
+                isinstance(reason, dict)
+                and isinstance(reason.get("template"), str)
+                and isinstance(reason.get("values", {}), dict)
+            ):
+                raise ValueError("reason must be {template, values}")
+            reason = Explained(reason["template"], **reason.get("values", {}))
+        return cls(
+            state=state,
+            epoch=_typed(record, "epoch", int, 0),
+            epochs=_typed(record, "epochs", int, None),
+            step=_typed(record, "step", int, 0),
+            steps=_typed(record, "steps", int, None),
+            elapsed=float(_typed(record, "elapsed", (int, float), 0.0)),
+            remaining=_typed(record, "remaining", (int, float), None),
+            prepared=(int(prepared[0]), int(prepared[1]), float(prepared[2])) if prepared else None,
+            history={key: [float(v) for v in history.get(key, [])] for key in CURVE_KEYS},
+            test_accuracy=_typed(record, "test_accuracy", (int, float), None),
+            reason=reason,
+        )
+
+    def to_record(self) -> dict:
+        record = {
+            "state": self.state,
+            "epoch": self.epoch,
+            "epochs": self.epochs,
+            "step": self.step,
+            "steps": self.steps,
+            "elapsed": self.elapsed,
+            "remaining": self.remaining,
+            "history": self.history,
+        }
+        if self.prepared is not None:
+            record["prepared"] = list(self.prepared)
+        if self.test_accuracy is not None:
+            record["test_accuracy"] = self.test_accuracy
+        if self.reason is not None:
+            record["reason"] = {"template": self.reason.template, "values": _plain(self.reason.values)}
+        return record
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _typed(record: dict, key: str, kind, default):
+    value = record.get(key, default)
+    if value is None:
+        return default
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise ValueError(f"{key} has the wrong type ({type(value).__name__})")
+    return value
+
+
+def _plain(values: dict) -> dict:
+    """An error's values as JSON can hold them (paths and such become text)."""
+    return {
+        key: value if isinstance(value, (int, float, str)) else str(value) for key, value in values.items()
+    }
+
+
+def write_status(path: str | os.PathLike, status: Status) -> None:
     """Replace the JSON file at `path` with `status` in one atomic rename."""
     path = Path(path)
     handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(status, file)
+            json.dump(status.to_record(), file)
         os.replace(staging, path)
     except BaseException:
         Path(staging).unlink(missing_ok=True)
         raise
 
 
-def read_status(path: str | os.PathLike) -> dict | None:
-    """The status record at `path`, or None if it is missing or unreadable."""
-    try:
-        status = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+def read_status(path: str | os.PathLike) -> Status | None:
+    """The status at `path`; None if there is none yet; ValueError if it is damaged."""
+    path = Path(path)
+    if not path.is_file():  # also refuses a FIFO or a folder of that name, which would block or fail
         return None
-    return status if isinstance(status, dict) else None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"unreadable status: {error.__class__.__name__}") from error
+    return Status.from_record(record)
 
 
-class ProgressFile(keras.callbacks.Callback):
-    """Keras callback + phase reporter that keeps a status file up to date during a run."""
+@dataclass(frozen=True)
+class Progress:
+    """Where a run is, for a progress bar: what it is doing, how much is done, how long is left."""
 
-    def __init__(self, path: str | os.PathLike):
-        super().__init__()
-        self.path = Path(path)
-        self.status = {
-            "state": "starting",
-            "epoch": 0,
-            "epochs": None,
-            "step": 0,
-            "steps": None,
-            "elapsed": 0.0,
-            "remaining": None,
-            "history": {key: [] for key in CURVE_KEYS},
-            "message": "",
-        }
-        self._started = None
-        self._last_write = 0.0
-        self.write()
+    phase: str  # an ACTIVE_STATES name, or "retracing" while building draws augmentation's pen copies
+    fraction: float  # of this phase's work, in [0, 1]
+    epoch: int = 0  # the epoch under way, 1-based (the last one once all are done)
+    epochs: int = 0
+    step: int = 0  # batches of that epoch done
+    steps: int | None = None
+    elapsed: float = 0.0  # seconds
+    remaining: float | None = None  # seconds, once there is a pace to go by
+    retraced: tuple[int, int] | None = None  # while retracing: images done, of
 
-    def phase(self, state: str, message: str = "", **fields) -> None:
-        """Record a new phase (see ACTIVE_STATES) and write it at once."""
-        self.status.update(state=state, message=message, **fields)
-        self.write()
 
-    def write(self) -> None:
-        write_status(self.path, self.status)
-        self._last_write = time.perf_counter()
-
-    def on_train_begin(self, logs=None):
-        self._started = time.perf_counter()
-        self.status.update(state="training", epochs=self.params.get("epochs"), steps=self.params.get("steps"))
-        self.write()
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.status.update(epoch=epoch, step=0)
-
-    def on_train_batch_end(self, batch, logs=None):
-        steps = self.status["steps"]
-        self.status["step"] = min(batch + 1, steps) if steps else batch + 1
-        if time.perf_counter() - self._last_write >= WRITE_EVERY:
-            self._update_clock()
-            self.write()
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        for key in CURVE_KEYS:
-            if key in logs:
-                self.status["history"][key].append(float(logs[key]))
-        self.status.update(epoch=epoch + 1, step=0)
-        self._update_clock()
-        self.write()
-
-    def _update_clock(self) -> None:
-        elapsed = time.perf_counter() - self._started
-        self.status["elapsed"] = round(elapsed, 2)
-        self.status["remaining"] = remaining_seconds(
-            elapsed, self.status["epoch"], self.status["step"], self.status["epochs"], self.status["steps"]
-        )
+def progress(status: Status) -> Progress:
+    """A run's status -> its Progress."""
+    if status.state == "building" and status.prepared:
+        done, total, seconds = status.prepared
+        left = seconds * (total - done) / done if done else None
+        return Progress("retracing", done / total if total else 0.0, remaining=left, retraced=(done, total))
+    if status.state != "training":
+        return Progress(status.state, 1.0 if status.state in ("evaluating", "saving") else 0.0)
+    epochs = status.epochs or 1
+    fraction = fraction_done(status.epoch, status.step, epochs, status.steps)
+    epoch, step = status.epoch + 1, status.step
+    if status.epoch >= epochs:  # every epoch done: the last one, full, until evaluation starts
+        epoch, step = epochs, status.steps or 0
+    remaining = status.remaining if fraction > MIN_PACE_SHARE else None
+    return Progress("training", fraction, epoch, epochs, step, status.steps, status.elapsed, remaining)
 
 
 def fraction_done(epoch: int, step: int, epochs: int | None, steps: int | None) -> float:
@@ -113,7 +192,9 @@ def fraction_done(epoch: int, step: int, epochs: int | None, steps: int | None) 
     return min(1.0, (epoch + (min(step, steps) / steps if steps else 0)) / epochs)
 
 
-def remaining_seconds(elapsed: float, epoch: int, step: int, epochs: int | None, steps: int | None) -> float | None:
+def remaining_seconds(
+    elapsed: float, epoch: int, step: int, epochs: int | None, steps: int | None
+) -> float | None:
     """Seconds left if the rest goes at the pace so far; None until there is a pace to go by."""
     done = fraction_done(epoch, step, epochs, steps)
     if done <= 0:

@@ -28,14 +28,15 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from model.bundle import read_json, write_json
 from model.constants import MODEL_FILE, PROJECT_DIR
 from model.errors import Explained
-from model.progress import ACTIVE_STATES, read_status
+from model.progress import ACTIVE_STATES, Progress, Status, progress, read_status
 
 RUNS_ENV_VAR = "DIGITS_RUNS"  # where the app keeps its training runs
 DEFAULT_RUNS_DIR = PROJECT_DIR / "runs"  # git-ignored
@@ -43,9 +44,16 @@ MAX_EPOCHS = 20  # a run in the app takes at most a few minutes on a laptop CPU
 BATCH_SIZES = (32, 64, 128, 256)  # 32 is the tutorial's; larger batches train faster per epoch
 NICENESS = 10  # training yields the CPU to the web server, so drawings keep getting answers
 RUN_FILE, PID_FILE, STATUS_FILE, LOG_FILE, CANCEL_FILE, BUNDLE_DIR, OWNER_FILE = (
-    "run.json", "pid", "status.json", "train.log", "cancel", "bundle", "owner",
+    "run.json",
+    "pid",
+    "status.json",
+    "train.log",
+    "cancel",
+    "bundle",
+    "owner",
 )
 EXTRA_FILE = "extra.npz"  # the saved drawings a run added to MNIST, kept with the run
+LOG_CHATTER = ("I0000", "WARNING: All log")  # TensorFlow's start-up lines, not about this run
 
 
 class RunError(Explained):
@@ -64,9 +72,13 @@ class RunSettings:
 
     def check(self) -> None:
         if not 1 <= self.epochs <= MAX_EPOCHS:
-            raise RunError("Epochs must be between 1 and {most}, got {epochs}.", most=MAX_EPOCHS, epochs=self.epochs)
+            raise RunError(
+                "Epochs must be between 1 and {most}, got {epochs}.", most=MAX_EPOCHS, epochs=self.epochs
+            )
         if self.batch_size not in BATCH_SIZES:
-            raise RunError("Batch size must be one of {sizes}, got {size}.", sizes=BATCH_SIZES, size=self.batch_size)
+            raise RunError(
+                "Batch size must be one of {sizes}, got {size}.", sizes=BATCH_SIZES, size=self.batch_size
+            )
         if self.limit is not None and self.limit < 1:
             raise RunError("The training-image limit must be at least 1, got {limit}.", limit=self.limit)
 
@@ -85,21 +97,71 @@ class RunSettings:
 
 
 @dataclass(frozen=True)
+class RunInfo:
+    """run.json: what was asked for, written once when the run starts."""
+
+    id: str
+    created: datetime  # when it started, UTC
+    settings: RunSettings
+    data: str  # the mnist.npz it trains on, or Keras' loader
+    command: tuple[str, ...]
+
+    @classmethod
+    def from_record(cls, record, folder_name: str) -> RunInfo:
+        """A run.json object -> RunInfo; ValueError naming the first field of the wrong type."""
+        if not isinstance(record, dict):
+            raise ValueError("run.json holds no object")
+        created = record.get("created")
+        settings = record.get("settings", {})
+        command = record.get("command", [])
+        if not isinstance(created, str):
+            raise ValueError("created is not a date")
+        if not isinstance(settings, dict):
+            raise ValueError("settings is not an object")
+        if not isinstance(command, list) or not all(isinstance(part, str) for part in command):
+            raise ValueError("command is not a list of words")
+        try:
+            when = datetime.fromisoformat(created)
+            known = {name: settings[name] for name in RunSettings.__dataclass_fields__ if name in settings}
+            typed = RunSettings(**known)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"bad created or settings: {error}") from error
+        for name, kind in (("epochs", int), ("batch_size", int), ("augment", bool), ("extra_repeat", int)):
+            if not isinstance(getattr(typed, name), kind):
+                raise ValueError(f"settings.{name} has the wrong type")
+        for name in ("limit", "seed"):
+            value = getattr(typed, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise ValueError(f"settings.{name} has the wrong type")
+        if typed.extra is not None and not isinstance(typed.extra, str):
+            raise ValueError("settings.extra has the wrong type")
+        data = record.get("data", "")
+        return cls(folder_name, when, typed, data if isinstance(data, str) else "", tuple(command))
+
+
+@dataclass(frozen=True)
 class Run:
-    """One run folder, read at one moment."""
+    """One run folder, read once, at one moment: nothing on it reads the disk again."""
 
     id: str
     folder: Path
-    info: dict  # run.json
-    status: dict  # status.json, or {} before the training process has written it
+    info: RunInfo | None  # None when run.json is damaged
+    status: Status  # Status() before the training process has written one
     alive: bool  # its training process is still running
+    owner: str | None  # the browser session that started (or since claimed) it
+    cancel_asked: bool  # someone asked it to stop
+    has_bundle: bool  # its bundle's model file is there
+    damaged: str | None = None  # why its records cannot be read, for the log; None when they can
 
     @property
     def state(self) -> str:
-        """starting/loading/preparing/training/evaluating/saving, or done/failed/cancelled/interrupted."""
-        state = self.status.get("state", "starting")
+        """starting/loading/building/training/evaluating/saving, or
+        done/failed/cancelled/interrupted/damaged."""
+        if self.damaged:
+            return "damaged"
+        state = self.status.state
         if state in ACTIVE_STATES and not self.alive:
-            return "cancelled" if (self.folder / CANCEL_FILE).exists() else "interrupted"
+            return "cancelled" if self.cancel_asked else "interrupted"
         return state
 
     @property
@@ -107,48 +169,40 @@ class Run:
         return self.state in ACTIVE_STATES
 
     @property
-    def state_text(self) -> str:
-        """The state in words, the same wherever a run is shown."""
-        return "in progress" if self.active else self.state
-
-    @property
-    def owner(self) -> str | None:
-        """The id of the browser session that started (or since claimed) the run, if any."""
-        try:
-            return (self.folder / OWNER_FILE).read_text().strip() or None
-        except OSError:
-            return None
-
-    @property
     def bundle(self) -> Path:
         return self.folder / BUNDLE_DIR
 
     @property
     def usable(self) -> bool:
-        return self.state == "done" and (self.bundle / MODEL_FILE).is_file()
+        return self.state == "done" and self.has_bundle
 
     @property
-    def settings(self) -> dict:
-        return self.info.get("settings", {})
+    def settings(self) -> RunSettings:
+        return self.info.settings if self.info else RunSettings()
 
     @property
     def test_accuracy(self) -> float | None:
-        return self.status.get("test_accuracy")
+        return self.status.test_accuracy
 
     @property
-    def label(self) -> str:
-        """A short name for lists: when, and the main settings."""
-        when = self.info.get("created", self.id)[:16].replace("T", " ") + " UTC"
-        s = self.settings
-        epochs = s.get("epochs")
-        parts = [f"{epochs} epoch{'' if epochs == 1 else 's'}", f"batch {s.get('batch_size')}"]
-        if s.get("augment"):
-            parts.append("augmented")
-        if s.get("limit"):
-            parts.append(f"{s['limit']:,} images")
-        if s.get("extra"):
-            parts.append("+ your drawings")
-        return f"{when} · {', '.join(parts)}"
+    def progress(self) -> Progress:
+        return progress(self.status)
+
+    def may_cancel(self, session: str | None, is_open: Callable[[str], bool]) -> bool:
+        """Whether `session` may cancel it: the session that started it, or anyone once that
+        session has closed (`is_open(id)` says which sessions are open), so none is left unstoppable."""
+        if not self.active:
+            return False
+        return (session is not None and session == self.owner) or not self.owner or not is_open(self.owner)
+
+    def log_tail(self, lines: int = 12) -> str:
+        """The last lines of its training log without TensorFlow's start-up chatter; '' if none."""
+        try:
+            text = (self.folder / LOG_FILE).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        kept = [line for line in text.splitlines() if not line.startswith(LOG_CHATTER)]
+        return "\n".join(kept[-lines:])
 
 
 def runs_dir() -> Path:
@@ -156,12 +210,37 @@ def runs_dir() -> Path:
 
 
 def read_run(folder: Path) -> Run | None:
-    """A run folder -> Run, or None if it is not one (no readable run.json)."""
-    try:
-        info = read_json(folder / RUN_FILE)
-    except (FileNotFoundError, ValueError):
+    """A run folder -> Run, every file read once; None if it is no run (no run.json file).
+
+    A run whose run.json or status.json cannot be read, or holds fields of the wrong type, is a
+    Run all the same, in the state "damaged", so that a page can list it and go on.
+    """
+    if not (folder / RUN_FILE).is_file():  # a FIFO or a folder of that name would block or fail
         return None
-    return Run(folder.name, folder, info, read_status(folder / STATUS_FILE) or {}, _alive(folder))
+    alive = _alive(folder)
+    common = {
+        "alive": alive,
+        "owner": _read_text(folder / OWNER_FILE),
+        "cancel_asked": (folder / CANCEL_FILE).exists(),
+        "has_bundle": (folder / BUNDLE_DIR / MODEL_FILE).is_file(),
+    }
+    try:
+        info = RunInfo.from_record(read_json(folder / RUN_FILE), folder.name)
+        status = read_status(folder / STATUS_FILE) or Status()
+    except FileNotFoundError:
+        return None
+    except ValueError as error:
+        return Run(folder.name, folder, None, Status(), damaged=str(error)[:200], **common)
+    return Run(folder.name, folder, info, status, **common)
+
+
+def _read_text(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def list_runs(root: Path | None = None) -> list[Run]:
@@ -175,8 +254,9 @@ def list_runs(root: Path | None = None) -> list[Run]:
     return sorted((run for run in runs if run), key=lambda run: run.id, reverse=True)
 
 
-def active_run(root: Path | None = None) -> Run | None:
-    return next((run for run in list_runs(root) if run.active), None)
+def active_run(runs: list[Run]) -> Run | None:
+    """The run in progress among `runs`, if any (one trains at a time)."""
+    return next((run for run in runs if run.active), None)
 
 
 def start_run(
@@ -208,14 +288,12 @@ def start_run(
         # One start at a time, between this server's sessions (each opens the file anew, so
         # their flocks exclude each other) and between servers sharing the folder.
         fcntl.flock(lock, fcntl.LOCK_EX)
-        running = active_run(root)
-        if running:
+        if active_run(list_runs(root)):
             raise RunError(
-                "Another training run is in progress ({run}). This machine trains one model at a "
-                "time: wait for it to finish, or cancel it.",
-                run=running.label,
+                "Another training run is in progress. This machine trains one model at a time: wait "
+                "for it to finish, or cancel it."
             )
-        created = datetime.now(timezone.utc)
+        created = datetime.now(UTC)
         run_id = f"{created:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
         folder = root / run_id
         try:
@@ -224,7 +302,9 @@ def start_run(
                 (folder / EXTRA_FILE).write_bytes(extra_npz)
         except OSError as error:
             shutil.rmtree(folder, ignore_errors=True)
-            raise RunError("Cannot create the run folder {folder}: {error}", folder=folder, error=error) from error
+            raise RunError(
+                "Cannot create the run folder {folder}: {error}", folder=folder, error=error
+            ) from error
         if extra_npz is not None:
             settings = replace(settings, extra=str(folder / EXTRA_FILE))
         command = [sys.executable, "-m", "model.train", *settings.arguments()]

@@ -11,8 +11,8 @@ import argparse
 import signal
 import sys
 import time
-from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import keras
@@ -21,10 +21,11 @@ import numpy as np
 from model.augment import augment_batch, augmented_training_set
 from model.bundle import write_bundle
 from model.constants import DEFAULT_BATCH_SIZE, DEFAULT_BUNDLE_DIR, DEFAULT_EPOCHS
-from model.data import add_extra, load_mnist_with_source, prepare, read_mnist_npz
+from model.data import add_extra, inputs_and_targets, load_mnist_with_source, read_mnist_npz
+from model.errors import Explained
 from model.evaluate import evaluation_report
 from model.network import build_mlp, compile_mlp, summary_text
-from model.progress import ProgressFile
+from model.progress import WRITE_EVERY, Status, remaining_seconds, write_status
 
 DEFAULT_LEARNING_RATE = 0.001  # Keras' RMSprop default
 STEPS_PER_EXECUTION = 64  # batches per compiled call: Python overhead paid once per 64 steps
@@ -67,8 +68,60 @@ class EpochTimer(keras.callbacks.Callback):
         self.seconds.append(round(time.perf_counter() - self._start, 3))
 
 
+class ProgressFile(keras.callbacks.Callback):
+    """Keras callback + phase reporter that keeps a run's status file (`model/progress.py`) current."""
+
+    def __init__(self, path: str | Path):
+        super().__init__()
+        self.path = Path(path)
+        self.status = Status()
+        self._started = None
+        self._last_write = 0.0
+        self.write()
+
+    def phase(self, state: str, reason: Explained | None = None, **fields) -> None:
+        """Record a new phase (see ACTIVE_STATES, or an ending) and write it at once."""
+        self.status = replace(self.status, state=state, reason=reason, **fields)
+        self.write()
+
+    def write(self) -> None:
+        write_status(self.path, self.status)
+        self._last_write = time.perf_counter()
+
+    def on_train_begin(self, logs=None):
+        self._started = time.perf_counter()
+        self.phase("training", epochs=self.params.get("epochs"), steps=self.params.get("steps"))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.status = replace(self.status, epoch=epoch, step=0)
+
+    def on_train_batch_end(self, batch, logs=None):
+        steps = self.status.steps
+        self.status = replace(self.status, step=min(batch + 1, steps) if steps else batch + 1)
+        if time.perf_counter() - self._last_write >= WRITE_EVERY:
+            self._update_clock()
+            self.write()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        history = {
+            key: [*values, float(logs[key])] if key in logs else values
+            for key, values in self.status.history.items()
+        }
+        self.status = replace(self.status, epoch=epoch + 1, step=0, history=history)
+        self._update_clock()
+        self.write()
+
+    def _update_clock(self) -> None:
+        elapsed = time.perf_counter() - self._started
+        s = self.status
+        remaining = remaining_seconds(elapsed, s.epoch, s.step, s.epochs, s.steps)
+        self.status = replace(s, elapsed=round(elapsed, 2), remaining=remaining)
+
+
 def training_inputs(x_train, y_train, config: TrainConfig) -> dict:
-    """Prepared (n, 784) / (n, 10) arrays -> `fit` arguments: the arrays, or an augmenting tf.data pipeline."""
+    """Prepared (n, 784) / (n, 10) arrays -> `fit` arguments: the arrays, or an augmenting tf.data
+    pipeline."""
     if not config.augment:
         return {"x": x_train, "y": y_train, "batch_size": config.batch_size}
     import tensorflow as tf
@@ -93,17 +146,17 @@ def train(
     """Raw MNIST ((x_train, y_train), (x_test, y_test)) uint8 -> trained model, history and evaluation.
 
     `callbacks` are Keras callbacks (per batch and epoch progress); `on_phase(name, **fields)` is
-    told when the data preparation ("preparing", with prepared=[done, total, seconds] while
+    told when building the training set ("building", with prepared=[done, total, seconds] while
     augmenting) and the evaluation ("evaluating") start.
     """
     on_phase = on_phase or (lambda name, **fields: None)
     if config.seed is not None:
         keras.utils.set_random_seed(config.seed)
 
-    # 1. Prepare the data: flatten to 784, normalize to [0, 1], one-hot labels.
+    # 1. The data: flatten to 784, normalize to [0, 1], one-hot labels.
     (x_train, y_train), (x_test, y_test) = mnist
     test_images = x_test  # kept as uint8 28x28 for the bundle's thumbnails of misses
-    on_phase("preparing")
+    on_phase("building")
     if config.augment:
         started = time.perf_counter()
         x_train, y_train = augmented_training_set(
@@ -111,11 +164,11 @@ def train(
             y_train,
             np.random.default_rng(config.seed),
             on_progress=lambda done, total: on_phase(
-                "preparing", prepared=[done, total, round(time.perf_counter() - started, 2)]
+                "building", prepared=[done, total, round(time.perf_counter() - started, 2)]
             ),
         )
-    x_train, y_train_hot = prepare(x_train, y_train)
-    x_test, y_test_hot = prepare(x_test, y_test)
+    x_train, y_train_hot = inputs_and_targets(x_train, y_train)
+    x_test, y_test_hot = inputs_and_targets(x_test, y_test)
 
     # 2. Build the documented MLP.
     model = compile_mlp(
@@ -154,7 +207,7 @@ def train(
             "train_samples": int(len(x_train)),
             "test_accuracy": evaluation["test_accuracy"],
             "data_source": data_source,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "keras_version": keras.__version__,
         }
     )
@@ -212,13 +265,21 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="train on shifted/rotated/scaled/thickened digits and extra handwriting styles",
     )
     parser.add_argument(
-        "--learning-rate", type=positive_float, default=DEFAULT_LEARNING_RATE, help="RMSprop's (default: %(default)s)"
+        "--learning-rate",
+        type=positive_float,
+        default=DEFAULT_LEARNING_RATE,
+        help="RMSprop's (default: %(default)s)",
     )
     parser.add_argument(
-        "--lr-decay", action="store_true", help="decay the learning rate along a cosine to 0 by the last epoch"
+        "--lr-decay",
+        action="store_true",
+        help="decay the learning rate along a cosine to 0 by the last epoch",
     )
     parser.add_argument(
-        "--limit", type=positive_int, default=None, help="train on the first N training images only (quick runs)"
+        "--limit",
+        type=positive_int,
+        default=None,
+        help="train on the first N training images only (quick runs)",
     )
     parser.add_argument(
         "--extra",
@@ -253,25 +314,25 @@ def main(argv=None) -> int:
         if _cancel_requested:  # e.g. worker processes stopped by the same signal
             return _cancelled(progress)
         if progress:
-            progress.phase("failed", f"{error.__class__.__name__}: {error}")
+            progress.phase("failed", error if isinstance(error, Explained) else None)
         raise
 
 
 def _cancelled(progress: ProgressFile | None) -> int:
     if progress:
-        progress.phase("cancelled", "Cancelled: nothing was saved.")
+        progress.phase("cancelled")
     print("cancelled: nothing saved", file=sys.stderr)
     return 130
 
 
 def _run(args: argparse.Namespace, progress: ProgressFile | None) -> int:
-    phase = progress.phase if progress else (lambda name, message="", **fields: None)
+    phase = progress.phase if progress else (lambda name, reason=None, **fields: None)
     phase("loading")
     try:
         mnist, source = load_mnist_with_source(args.data)
         extra = read_mnist_npz(args.extra) if args.extra is not None else None
     except (FileNotFoundError, ValueError) as error:
-        phase("failed", str(error))
+        phase("failed", error if isinstance(error, Explained) else None)
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.limit:
@@ -304,7 +365,7 @@ def _run(args: argparse.Namespace, progress: ProgressFile | None) -> int:
         args.out, result.model, result.history, result.evaluation, result.summary, result.missed_images
     )
     accuracy = result.evaluation["test_accuracy"]
-    phase("done", f"Test accuracy {accuracy:.2%}.", test_accuracy=accuracy)
+    phase("done", test_accuracy=accuracy)
     print(
         f"test accuracy {accuracy:.4f}; "
         f"{np.mean(result.history['seconds_per_epoch']):.1f} s/epoch; bundle saved to {args.out}"
@@ -315,7 +376,7 @@ def _run(args: argparse.Namespace, progress: ProgressFile | None) -> int:
 def extra_report(model, extra, args: argparse.Namespace) -> dict:
     """How many --extra images were trained on, and the accuracy on its held-out x_test."""
     (x_train, _), (x_test, y_test) = extra
-    x_test, _ = prepare(x_test, y_test)
+    x_test, _ = inputs_and_targets(x_test, y_test)
     predicted = model.predict(x_test, batch_size=1024, verbose=0).argmax(axis=1)
     return {
         "path": str(args.extra),

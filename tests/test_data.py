@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model import data
-from model.data import flatten, load_mnist, normalize, one_hot, prepare
+from model.data import flatten, inputs_and_targets, load_mnist, normalize, one_hot
 
 
 def write_npz(path, **arrays):
@@ -51,9 +51,9 @@ def test_one_hot_labels_have_a_single_one_in_the_labels_column():
     assert np.array_equal(hot.sum(axis=1), [1, 1, 1])
 
 
-def test_prepare_gives_model_ready_arrays(mnist):
+def test_inputs_and_targets_are_model_ready_arrays(mnist):
     (x_train, y_train), _ = mnist
-    x, y = prepare(x_train[:100], y_train[:100])
+    x, y = inputs_and_targets(x_train[:100], y_train[:100])
     assert x.shape == (100, 784) and y.shape == (100, 10)
     assert 0.0 <= x.min() and x.max() == 1.0
 
@@ -131,13 +131,14 @@ def test_object_arrays_are_refused_without_unpickling(tmp_path):
         load_mnist(path)
 
 
-def test_offline_without_a_file_explains_how_to_provide_one(monkeypatch):
+def test_offline_without_a_file_explains_how_to_provide_one(monkeypatch, tmp_path):
     import keras
 
     def offline():
         raise Exception("URL fetch failure on https://example/mnist.npz")
 
     monkeypatch.delenv("MNIST_NPZ", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # no cached download either
     monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
     with pytest.raises(FileNotFoundError, match="--data.*MNIST_NPZ"):
         data.load_mnist()

@@ -1,5 +1,6 @@
 """Training runs in the background: real training processes, their progress, cancel, failures."""
 
+import json
 import os
 import signal
 import time
@@ -9,7 +10,7 @@ import pytest
 
 from model.bundle import read_json
 from model.inference import Classifier
-from model.progress import read_status, remaining_seconds, write_status
+from model.progress import Status, progress, read_status, remaining_seconds, write_status
 from model.runs import RunError, RunSettings, cancel_run, delete_run, list_runs, read_run, start_run
 from model.train import main
 
@@ -22,7 +23,9 @@ def wait_for(folder, condition, timeout=120.0):
         if run is not None and condition(run):
             return run
         time.sleep(0.2)
-    raise AssertionError(f"run in {folder} never got there; last state {run and run.state}: {run and run.status}")
+    raise AssertionError(
+        f"run in {folder} never got there; last state {run and run.state}: {run and run.status}"
+    )
 
 
 def log_of(run) -> str:
@@ -39,20 +42,26 @@ def test_a_run_trains_in_the_background_and_leaves_a_usable_bundle(tmp_path, sma
     assert run.state == "done", log_of(run)
     assert run.usable and not run.alive
     status = run.status
-    assert status["epoch"] == 2 and status["epochs"] == 2 and status["steps"] == 16  # 1,000 / 64
-    assert len(status["history"]["val_accuracy"]) == 2 and status["elapsed"] > 0
+    assert status.epoch == 2 and status.epochs == 2 and status.steps == 16  # 1,000 / 64
+    assert len(status.history["val_accuracy"]) == 2 and status.elapsed > 0
     assert sorted(p.name for p in run.bundle.iterdir()) == [
-        "evaluation.json", "history.json", "misclassified.npz", "model.keras", "summary.txt",
+        "evaluation.json",
+        "history.json",
+        "misclassified.npz",
+        "model.keras",
+        "summary.txt",
     ]
     assert run.test_accuracy == read_json(run.bundle / "evaluation.json")["test_accuracy"]
     assert run.test_accuracy > 0.7  # 1,000 real digits, 2 epochs
-    assert run.settings["limit"] == 1000 and run.settings["batch_size"] == 64
-    assert "--limit 1000" in " ".join(run.info["command"])
+    assert run.settings.limit == 1000 and run.settings.batch_size == 64
+    assert "--limit 1000" in " ".join(run.info.command)
     assert [r.id for r in list_runs(tmp_path)] == [run.id]
     assert not [p.name for p in run.folder.iterdir() if p.name.startswith(".")]  # no staging left
 
 
-def test_bundle_from_a_run_classifies_real_digits_as_its_evaluation_says(tmp_path, small_mnist_npz, small_mnist):
+def test_bundle_from_a_run_classifies_real_digits_as_its_evaluation_says(
+    tmp_path, small_mnist_npz, small_mnist
+):
     run = start_run(RunSettings(epochs=2, batch_size=32, seed=1), str(small_mnist_npz), tmp_path)
     run = wait_for(run.folder, lambda r: not r.active and not r.alive)
     assert run.state == "done", log_of(run)
@@ -61,7 +70,7 @@ def test_bundle_from_a_run_classifies_real_digits_as_its_evaluation_says(tmp_pat
     evaluation = read_json(run.bundle / "evaluation.json")
     missed = {miss["index"] for miss in evaluation["misclassified"]}
     right = [
-        classifier.classify_digit(image.astype(np.float32) / 255).digit == label
+        classifier.classify_image(image.astype(np.float32) / 255).digit == label
         for image, label in zip(x_test[:300], y_test[:300])
     ]
     assert right == [index not in missed for index in range(300)]  # the same answers as Keras gave
@@ -70,13 +79,13 @@ def test_bundle_from_a_run_classifies_real_digits_as_its_evaluation_says(tmp_pat
 
 def test_cancel_stops_the_run_and_saves_nothing(tmp_path, small_mnist_npz):
     run = start_run(RunSettings(epochs=20, batch_size=32, seed=0), str(small_mnist_npz), tmp_path)
-    run = wait_for(run.folder, lambda r: r.state == "training" and r.status.get("step", 0) > 0 or not r.active)
+    run = wait_for(run.folder, lambda r: r.state == "training" and r.status.step > 0 or not r.active)
     assert run.state == "training", log_of(run)
     cancel_run(run)
     run = wait_for(run.folder, lambda r: not r.alive, timeout=30)
     assert run.state == "cancelled"
-    assert run.status["state"] == "cancelled"  # the process itself recorded it
-    assert "nothing was saved" in run.status["message"]
+    assert run.status.state == "cancelled"  # the process itself recorded it
+    assert run.status.reason is None  # a cancel needs no reason: the page says what it means
     assert not run.bundle.exists()
     assert not [p.name for p in run.folder.iterdir() if p.name.startswith(".")]  # no half-written bundle
     delete_run(run)
@@ -85,7 +94,7 @@ def test_cancel_stops_the_run_and_saves_nothing(tmp_path, small_mnist_npz):
 
 def test_a_killed_training_process_shows_as_interrupted(tmp_path, small_mnist_npz):
     run = start_run(RunSettings(epochs=20, batch_size=32), str(small_mnist_npz), tmp_path)
-    run = wait_for(run.folder, lambda r: r.state in ("preparing", "training") or not r.active)
+    run = wait_for(run.folder, lambda r: r.state in ("building", "training") or not r.active)
     assert run.active, log_of(run)
     os.killpg(int((run.folder / "pid").read_text()), signal.SIGKILL)
     run = wait_for(run.folder, lambda r: not r.active, timeout=30)
@@ -102,7 +111,7 @@ def test_a_run_on_a_malformed_data_file_fails_with_the_reason(tmp_path):
     run = start_run(RunSettings(epochs=1), str(bad), tmp_path / "runs")
     run = wait_for(run.folder, lambda r: not r.active and not r.alive)
     assert run.state == "failed"
-    assert "missing keys" in run.status["message"] and not run.bundle.exists()
+    assert "missing keys" in str(run.status.reason) and not run.bundle.exists()
 
 
 @pytest.mark.parametrize(
@@ -125,7 +134,18 @@ def test_extra_drawings_are_added_to_training_and_scored_on_their_own(tmp_path, 
     extra = tmp_path / "mine.npz"
     np.savez(extra, x_train=x_test[:40], y_train=y_test[:40], x_test=x_test[40:50], y_test=y_test[40:50])
     out = tmp_path / "bundle"
-    args = ["--data", str(small_mnist_npz), "--limit", "500", "--epochs", "1", "--seed", "0", "--out", str(out)]
+    args = [
+        "--data",
+        str(small_mnist_npz),
+        "--limit",
+        "500",
+        "--epochs",
+        "1",
+        "--seed",
+        "0",
+        "--out",
+        str(out),
+    ]
     assert main([*args, "--extra", str(extra), "--extra-repeat", "3"]) == 0
     history = read_json(out / "history.json")
     assert history["train_samples"] == 500 + 3 * 40
@@ -143,14 +163,68 @@ def test_a_malformed_extra_file_is_refused_with_a_clear_error(tmp_path, small_mn
     assert not out.exists()
 
 
-def test_status_file_is_replaced_whole_and_bad_files_read_as_none(tmp_path):
+def test_status_file_is_replaced_whole_and_read_back_typed(tmp_path):
     path = tmp_path / "status.json"
-    write_status(path, {"state": "training", "epoch": 1})
-    assert read_status(path) == {"state": "training", "epoch": 1}
+    write_status(path, Status(state="training", epoch=1, epochs=3, history={"loss": [0.5]}))
+    status = read_status(path)
+    assert status.state == "training" and status.epoch == 1 and status.epochs == 3
+    assert status.history["loss"] == [0.5] and status.history["val_loss"] == []
     assert [p.name for p in tmp_path.iterdir()] == ["status.json"]  # no staging file left
-    path.write_text("{half")
-    assert read_status(path) is None
     assert read_status(tmp_path / "missing.json") is None
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        "{half",
+        '["not", "an", "object"]',
+        '{"state": ["x"]}',
+        '{"state": "exploded"}',
+        '{"state": "done", "test_accuracy": "high"}',
+        '{"state": "training", "elapsed": "long"}',
+        '{"state": "training", "epoch": true}',
+        '{"state": "training", "history": {"loss": [null]}}',
+    ],
+)
+def test_a_damaged_status_is_refused_whole(tmp_path, record):
+    path = tmp_path / "status.json"
+    path.write_text(record)
+    with pytest.raises(ValueError):
+        read_status(path)
+
+
+def test_a_run_whose_records_are_damaged_is_listed_as_damaged_and_the_others_still_read(tmp_path):
+    good = tmp_path / "20261125-101500-good"
+    good.mkdir()
+    (good / "run.json").write_text(json.dumps({"id": good.name, "created": "2026-11-25T10:15:00+00:00"}))
+    write_status(good / "status.json", Status(state="done", test_accuracy=0.9))
+    for name, run_json, status in (
+        ("20261125-101600-bad1", {"created": 12345}, None),
+        ("20261125-101700-bad2", {"created": "2026-11-25T10:17:00", "settings": "fast"}, None),
+        ("20261125-101800-bad3", {"created": "2026-11-25T10:18:00"}, '{"state": ["x"]}'),
+    ):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "run.json").write_text(json.dumps(run_json))
+        if status:
+            (folder / "status.json").write_text(status)
+    runs = {run.id: run for run in list_runs(tmp_path)}
+    assert runs[good.name].state == "done" and runs[good.name].test_accuracy == 0.9
+    assert [runs[n].state for n in sorted(runs) if n != good.name] == ["damaged"] * 3
+    assert not any(runs[n].active or runs[n].usable for n in runs if n != good.name)
+
+
+def test_progress_after_the_last_epoch_stays_full_until_evaluation():
+    last = progress(
+        Status(state="training", epoch=5, epochs=5, step=0, steps=32, elapsed=30.0, remaining=0.0)
+    )
+    assert (last.epoch, last.epochs, last.step, last.steps, last.fraction) == (5, 5, 32, 32, 1.0)
+    early = progress(
+        Status(state="training", epoch=0, epochs=5, step=1, steps=32, elapsed=1.0, remaining=150)
+    )
+    assert early.remaining is None  # the first batches include compiling: no estimate yet
+    retracing = progress(Status(state="building", prepared=(500, 2000, 5.0)))
+    assert retracing.phase == "retracing" and retracing.fraction == 0.25 and retracing.remaining == 15.0
 
 
 def test_remaining_time_follows_the_pace_so_far():
