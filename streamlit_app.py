@@ -2,24 +2,34 @@
 
     streamlit run streamlit_app.py
 
-The entry: the page config, the language, what every page shares (`ui.prepare`), and the
-navigation. Each page is one script in `views/`; only the open one runs.
+The entry: the page config, the language, the navigation built from `views.PAGES`, what every
+page works with (`ui.context.start()`), then the open page, given that context.
 """
 
 import streamlit as st
 
-import ui
-from i18n import choose_language, tr
+from i18n import choose_language, tr_marked
+from ui import context, widgets
+from views import DEFAULT, PAGES
 
-st.set_page_config(page_title="Draw a digit · MNIST MLP", page_icon="✏️", layout="wide")
-choose_language()
-pages = [
-    st.Page("views/draw.py", title=tr("Draw"), url_path="draw", default=True),
-    st.Page("views/flow.py", title=tr("Follow the flow"), url_path="flow"),
-    st.Page("views/inside.py", title=tr("Inside the model"), url_path="inside"),
-    st.Page("views/drawings.py", title=tr("Your drawings"), url_path="drawings"),
-    st.Page("views/train.py", title=tr("Train"), url_path="train"),
-]
-page = st.navigation(pages, position="top")
-ui.prepare()
-page.run()
+
+def main() -> None:
+    st.set_page_config(page_title="Draw a digit · MNIST MLP", page_icon="✏️", layout="wide")
+    choose_language()
+    found = None  # this rerun's context; the pages read it when the open one runs, below
+
+    def page(spec) -> st.Page:
+        def show() -> None:
+            spec.module.render(found)
+
+        show.__name__ = spec.url_path  # Streamlit names a page after its function
+        return st.Page(show, title=tr_marked(spec.title), url_path=spec.url_path, default=spec is DEFAULT)
+
+    pages = {spec.url_path: page(spec) for spec in PAGES}
+    current = st.navigation(list(pages.values()), position="top")
+    widgets.page_assets()
+    found = context.start(pages)
+    current.run()
+
+
+main()

@@ -6,7 +6,11 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-UI_FILES = [ROOT / "streamlit_app.py", ROOT / "ui.py", *sorted((ROOT / "views").glob("*.py"))]
+UI_FILES = [
+    ROOT / "streamlit_app.py",
+    *sorted((ROOT / "ui").glob("*.py")),
+    *sorted((ROOT / "views").glob("*.py")),
+]
 MODEL_FILES = sorted((ROOT / "model").glob("*.py"))
 
 
@@ -15,20 +19,22 @@ def explained_kinds() -> set[str]:
     kinds = {"Explained"}
     for path in MODEL_FILES:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ClassDef) and any(getattr(base, "id", "") == "Explained" for base in node.bases):
+            if isinstance(node, ast.ClassDef) and any(
+                getattr(base, "id", "") == "Explained" for base in node.bases
+            ):
                 kinds.add(node.name)
     return kinds
 
 
 def messages() -> dict[str, str]:
-    """message -> where it is used: tr("...") in the UI, Explained templates in model/."""
+    """message -> where it is used: tr("...") and marked("...") in the UI, Explained templates in model/."""
     found, kinds = {}, explained_kinds()
     for path in UI_FILES + MODEL_FILES:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
-            in_ui = path in UI_FILES and name == "tr"
+            in_ui = path in UI_FILES and name in ("tr", "marked")
             in_model = path in MODEL_FILES and name in kinds
             if not (in_ui or in_model) or not node.args:
                 continue
@@ -48,7 +54,9 @@ def test_every_message_is_in_both_catalogs():
     used = messages()
     for language in ("en", "ko"):
         missing = sorted(set(used) - set(catalog(language)))
-        assert not missing, f"missing from locales/{language}.json: " + "; ".join(f"{m!r} ({used[m]})" for m in missing)
+        assert not missing, f"missing from locales/{language}.json: " + "; ".join(
+            f"{m!r} ({used[m]})" for m in missing
+        )
 
 
 def test_no_catalog_holds_a_message_no_code_uses():

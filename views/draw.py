@@ -9,15 +9,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import ui
 from i18n import tr, tr_error
 from model import insight
 from model.constants import TRAIN_COMMAND
+from model.data import flatten
 from model.feedback import FeedbackError, FeedbackStore
 from model.history import overfitting_epoch
 from model.inference import Classifier, Prediction
 from model.runs import Run
 from model.upload import read_upload
+from ui import charts, context, state, widgets
+from ui.context import Context
+from ui.words import run_label
 
 
 def intro_ui() -> None:
@@ -25,7 +28,7 @@ def intro_ui() -> None:
     st.markdown(tr("A neural network trained on the **MNIST** handwritten digits reads what you draw."))
 
 
-def flow_ui() -> None:
+def flow_ui(ctx: Context) -> None:
     st.markdown(
         tr(
             "The flow behind the answer:\n"
@@ -36,7 +39,7 @@ def flow_ui() -> None:
             "probability for each digit 0–9."
         )
     )
-    st.page_link("views/flow.py", label=tr("Follow your drawing step by step"), icon="➡️")
+    st.page_link(ctx.pages["flow"], label=tr("Follow your drawing step by step"), icon="➡️")
 
 
 @st.fragment
@@ -48,12 +51,14 @@ def drawing_section(classifier: Classifier | None, model_name: str) -> None:
     """
     pad, answer, seen = st.columns([1.05, 1.25, 1], gap="medium")
     with pad:
-        image, png = ui.pad_ui()
+        image, png = widgets.pad_ui()
     brush, hidden, about = st.columns([1.05, 1.25, 1], gap="large", vertical_alignment="center")
     with brush:
-        ui.brush_ui()
+        widgets.brush_ui()
     # Rendered on every run, drawing or not, so the switch keeps its state across a reset.
-    show_hidden = hidden.toggle(tr("Show the hidden layers for this drawing"), **ui.kept("show_hidden", False))
+    show_hidden = hidden.toggle(
+        tr("Show the hidden layers for this drawing"), **state.kept(state.SHOW_HIDDEN, False)
+    )
     about.caption(tr("Answering with {model}.", model=model_name))
     if classifier is None:
         answer.info(tr("No model is loaded, so drawings cannot be classified yet (see below)."))
@@ -64,7 +69,7 @@ def drawing_section(classifier: Classifier | None, model_name: str) -> None:
             st.metric(tr("Prediction"), "–", border=True)
             st.info(tr("Draw a digit (0–9) on the black pad to see what the network thinks it is."))
         return
-    ui.answer_ui(prediction, tr("Prediction"), tr("Your drawing"), answer, seen)
+    widgets.answer_ui(prediction, tr("Prediction"), tr("Your drawing"), answer, seen)
     with answer:
         feedback_ui(classifier, prediction, png)
     if show_hidden:
@@ -73,14 +78,14 @@ def drawing_section(classifier: Classifier | None, model_name: str) -> None:
 
 def feedback_ui(classifier: Classifier, prediction: Prediction, png: bytes | None) -> None:
     """Confirm or correct the answer; the drawing is saved once, with its true digit."""
-    flash = st.session_state.pop("feedback_flash", None)
-    if flash:
-        st.success(flash)
+    state.show_flash("feedback")
     confirm, pick, save = st.columns([1.3, 1, 0.7], vertical_alignment="bottom")
     label = None
     if confirm.button(tr("✓ Yes, it is a {digit}", digit=prediction.digit), key="confirm"):
         label = prediction.digit
-    corrected = pick.selectbox(tr("No, it is a"), list(range(10)), index=None, placeholder="0–9", key="correct_label")
+    corrected = pick.selectbox(
+        tr("No, it is a"), list(range(10)), index=None, placeholder="0–9", key="correct_label"
+    )
     if save.button(tr("Save"), key="save_correction", disabled=corrected is None):
         label = corrected
     if label is None:
@@ -93,23 +98,30 @@ def feedback_ui(classifier: Classifier, prediction: Prediction, png: bytes | Non
             st.info(tr("This drawing is already saved, as #{id}: a {label}.", id=before[0], label=label))
             return
         saved = store.add(
-            prediction.image, label, prediction.digit, prediction.probabilities, classifier.model_id, png, key=key
+            prediction.image,
+            label,
+            prediction.digit,
+            prediction.probabilities,
+            classifier.model_id,
+            png,
+            key=key,
         )
     except FeedbackError as error:
         st.error(tr_error(error))
         return
     if before:
-        st.session_state["feedback_flash"] = tr(
+        message = tr(
             "Drawing #{id} is now saved as a {label} (it was a {was}).", id=saved, label=label, was=before[1]
         )
     else:
-        st.session_state["feedback_flash"] = tr("Saved drawing #{id} as a {label}. See “Your drawings”.", id=saved, label=label)
+        message = tr("Saved drawing #{id} as a {label}. See “Your drawings”.", id=saved, label=label)
+    state.flash("feedback", message)
     st.rerun(scope="fragment")
 
 
 def hidden_ui(classifier: Classifier, prediction: Prediction) -> None:
     """The two 512-unit ReLU layers as heatmaps, and the units that drive the answer."""
-    first, second = classifier.hidden_activations(prediction.image.reshape(1, -1))
+    first, second = classifier.hidden_activations(flatten(prediction.image[None]))
     heat_first, heat_second, drivers = st.columns([1, 1, 1.2], gap="large")
     for column, activations, title in (
         (heat_first, first[0], tr("Hidden layer 1")),
@@ -120,16 +132,27 @@ def hidden_ui(classifier: Classifier, prediction: Prediction) -> None:
             st.image(np.kron(grid, np.ones((8, 8), dtype=np.float32)), clamp=True)
             active = int((activations > 0).sum())
             st.caption(
-                tr("{layer}: 512 ReLU units as a 16×32 grid, brighter = more active; {active} are non-zero.", layer=title, active=active)
+                tr(
+                    "{layer}: 512 ReLU units as a 16×32 grid, brighter = more active; {active} are non-zero.",
+                    layer=title,
+                    active=active,
+                )
             )
     with drivers:
         kernel = classifier.weights[-1][0]
         top = insight.top_contributors(second[0], kernel, prediction.digit)
-        st.markdown(tr("**Units of layer 2 that lift “{digit}” above the other digits**", digit=prediction.digit))
+        st.markdown(
+            tr("**Units of layer 2 that lift “{digit}” above the other digits**", digit=prediction.digit)
+        )
         st.dataframe(
             pd.DataFrame(
                 [(c.unit, c.activation, c.weight, c.lead) for c in top],
-                columns=[tr("unit"), tr("activation"), tr("weight to {digit}", digit=prediction.digit), tr("lead")],
+                columns=[
+                    tr("unit"),
+                    tr("activation"),
+                    tr("weight to {digit}", digit=prediction.digit),
+                    tr("lead"),
+                ],
             ),
             hide_index=True,
             width="stretch",
@@ -161,7 +184,7 @@ def upload_section(classifier: Classifier | None) -> None:
         if prediction is None:
             answer.warning(tr("No ink found in this photo: is the digit dark on a light background?"))
             return
-        ui.answer_ui(prediction, tr("Prediction for the photo"), tr("The photo"), answer, seen)
+        widgets.answer_ui(prediction, tr("Prediction for the photo"), tr("The photo"), answer, seen)
 
 
 def model_choice_ui(runs: list[Run]) -> None:
@@ -170,12 +193,15 @@ def model_choice_ui(runs: list[Run]) -> None:
     if not usable:
         st.caption(tr("Answering with the committed model. Train your own on the **Train** page."))
         return
-    labels = {ui.COMMITTED: tr("the committed model"), **{run.id: tr("your run {run}", run=ui.run_label(run)) for run in usable}}
+    labels = {
+        context.COMMITTED: tr("the committed model"),
+        **{run.id: tr("your run {run}", run=run_label(run)) for run in usable},
+    }
     st.selectbox(
         tr("Model answering your drawings (this browser session only)"),
         list(labels),
         format_func=labels.get,
-        **ui.kept("active_model", ui.COMMITTED),
+        **state.kept(state.ACTIVE_MODEL, context.COMMITTED),
     )
 
 
@@ -184,9 +210,9 @@ def model_section(path: Path, load_error: str | None) -> None:
     if load_error:
         st.error(tr_error(load_error))
         st.markdown(tr("Train a model bundle with:") + f"\n```\n{TRAIN_COMMAND} --out {path}\n```")
-    records = ui.records_of(path)
+    records = context.records_of(path)
     summary_col, facts_col = st.columns([3, 2], gap="large")
-    with summary_col.container(key="summary"):  # ui.PAGE_STYLE fits it to a phone's width
+    with summary_col.container(key="summary"):  # ui/assets/page.css fits it to a phone's width
         st.subheader(tr("Architecture: `model.summary()`"))
         if records.summary:
             st.code(records.summary, language=None)
@@ -220,9 +246,11 @@ def model_section(path: Path, load_error: str | None) -> None:
 
 def curves_ui(history: dict) -> None:
     st.subheader(tr("Training curves"))
-    rows = ui.history_rows(history, tr("this model"))
-    ui.curve_charts(rows, len(history["loss"]), by_model=False, height=260)
-    st.caption(tr("Loss and accuracy per epoch: training (dashed) vs validation on the 10,000 test digits (solid)."))
+    rows = charts.history_rows(history, tr("this model"))
+    charts.curve_charts(rows, len(history["loss"]), by_model=False, height=260)
+    st.caption(
+        tr("Loss and accuracy per epoch: training (dashed) vs validation on the 10,000 test digits (solid).")
+    )
     rising = overfitting_epoch(history)
     if rising:
         st.info(
@@ -236,13 +264,14 @@ def curves_ui(history: dict) -> None:
         st.caption(tr("Validation loss was lowest after the last epoch: no sign of overfitting in this run."))
 
 
-shared = ui.shared()
-intro_ui()
-choosable = any(run.usable for run in shared.runs)
-drawing_section(shared.classifier, shared.model_name + (tr(" (choose another under “The model” below)") if choosable else ""))
-flow_ui()
-upload_section(shared.classifier)
-st.divider()
-st.header(tr("The model"))
-model_choice_ui(shared.runs)
-model_section(shared.bundle, shared.load_error)
+def render(ctx: Context) -> None:
+    intro_ui()
+    choosable = any(run.usable for run in ctx.runs)
+    also = tr(" (choose another under “The model” below)") if choosable else ""
+    drawing_section(ctx.classifier, ctx.model_name + also)
+    flow_ui(ctx)
+    upload_section(ctx.classifier)
+    st.divider()
+    st.header(tr("The model"))
+    model_choice_ui(ctx.runs)
+    model_section(ctx.bundle, ctx.load_error)

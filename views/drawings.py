@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import ui
 from i18n import tr, tr_error
 from model.feedback import FEEDBACK_ENV_VAR, FeedbackError, FeedbackStore, export_npz, summary
+from ui import state, widgets
+from ui.context import Context
 
 
 def summary_ui(drawings) -> None:
@@ -37,12 +38,14 @@ def summary_ui(drawings) -> None:
 def gallery_ui(drawings) -> None:
     st.caption(tr("The latest {shown} of {count}:", shown=min(40, len(drawings)), count=len(drawings)))
     shown = drawings[:40]
-    ui.thumbnails_ui(
-        [drawing.digit for drawing in shown],
+    widgets.thumbnails_ui(
+        [drawing.image for drawing in shown],
         [
             tr("#{id}: a {label} (✓)", id=d.id, label=d.label)
             if d.label == d.predicted
-            else tr("#{id}: a {label} (model said {predicted})", id=d.id, label=d.label, predicted=d.predicted)
+            else tr(
+                "#{id}: a {label} (model said {predicted})", id=d.id, label=d.label, predicted=d.predicted
+            )
             for d in shown
         ],
     )
@@ -52,48 +55,87 @@ def delete_ui(store: FeedbackStore, drawings) -> None:
     """Remove one drawing saved by mistake, after a confirmation."""
     with st.expander(tr("Delete a drawing saved by mistake")):
         labels = {
-            d.id: tr("#{id}: a {label}, saved {when} UTC", id=d.id, label=d.label, when=d.created[:16].replace("T", " "))
+            d.id: tr(
+                "#{id}: a {label}, saved {when} UTC",
+                id=d.id,
+                label=d.label,
+                when=d.created[:16].replace("T", " "),
+            )
             for d in drawings
         }
         chosen = st.selectbox(
-            tr("Drawing"), list(labels), format_func=labels.get, index=None, placeholder=tr("Pick one"), key="delete_choice"
+            tr("Drawing"),
+            list(labels),
+            format_func=labels.get,
+            index=None,
+            placeholder=tr("Pick one"),
+            key=state.DELETE_CHOICE,
         )
         if chosen is None:
             return
-        if st.session_state.get("delete_pending") != chosen:
-            st.button(tr("Delete drawing #{id}…", id=chosen), key="delete_drawing", on_click=st.session_state.update, args=({"delete_pending": chosen},))
+        if st.session_state.get(state.DELETE_PENDING) != chosen:
+            st.button(
+                tr("Delete drawing #{id}…", id=chosen),
+                key="delete_drawing",
+                on_click=st.session_state.update,
+                args=({state.DELETE_PENDING: chosen},),
+            )
             return
-        st.warning(tr("Delete drawing #{id} for good? Its image and label are removed from {path}.", id=chosen, path=store.path))
+        st.warning(
+            tr(
+                "Delete drawing #{id} for good? Its image and label are removed from {path}.",
+                id=chosen,
+                path=store.path,
+            )
+        )
         yes, no = st.columns(2)
-        yes.button(tr("Yes, delete #{id}", id=chosen), type="primary", key="delete_confirmed", on_click=delete_drawing, args=(store, chosen))
-        no.button(tr("Cancel"), key="delete_cancelled", on_click=st.session_state.pop, args=("delete_pending", None))
+        yes.button(
+            tr("Yes, delete #{id}", id=chosen),
+            type="primary",
+            key="delete_confirmed",
+            on_click=delete_drawing,
+            args=(store, chosen),
+        )
+        no.button(
+            tr("Cancel"),
+            key="delete_cancelled",
+            on_click=st.session_state.pop,
+            args=(state.DELETE_PENDING, None),
+        )
 
 
 def delete_drawing(store: FeedbackStore, drawing_id: int) -> None:
-    for key in ("delete_pending", "delete_choice"):
+    for key in (state.DELETE_PENDING, state.DELETE_CHOICE):
         st.session_state.pop(key, None)
     try:
         store.delete(drawing_id)
     except FeedbackError as error:
-        st.session_state["deleted_flash"] = ("error", tr_error(error))
+        state.flash("drawings", tr_error(error), "error")
         return
-    st.session_state["deleted_flash"] = ("success", tr("Drawing #{id} was deleted.", id=drawing_id))
+    state.flash("drawings", tr("Drawing #{id} was deleted.", id=drawing_id))
 
 
-st.header(tr("Your drawings"))
-flash = st.session_state.pop("deleted_flash", None)
-if flash:
-    getattr(st, flash[0])(flash[1])
-store = FeedbackStore()
-try:
-    drawings = store.drawings()
-except FeedbackError as error:
-    st.error(tr_error(error))
-    st.stop()
-st.caption(tr("Saved in {path} (set {variable} to use another file).", path=store.path, variable=FEEDBACK_ENV_VAR))
-if not drawings:
-    st.info(tr("No drawings saved yet. Draw a digit on the Draw page, then confirm or correct the answer."))
-    st.stop()
-summary_ui(drawings)
-gallery_ui(drawings)
-delete_ui(store, drawings)
+def render(ctx: Context) -> None:
+    st.header(tr("Your drawings"))
+    state.show_flash("drawings")
+    store = FeedbackStore()
+    try:
+        drawings = store.drawings()
+    except FeedbackError as error:
+        st.error(tr_error(error))
+        return
+    st.caption(
+        tr(
+            "Saved in {path} (set {variable} to use another file).",
+            path=store.path,
+            variable=FEEDBACK_ENV_VAR,
+        )
+    )
+    if not drawings:
+        st.info(
+            tr("No drawings saved yet. Draw a digit on the Draw page, then confirm or correct the answer.")
+        )
+        return
+    summary_ui(drawings)
+    gallery_ui(drawings)
+    delete_ui(store, drawings)

@@ -3,82 +3,85 @@
 from __future__ import annotations
 
 import hashlib
-import os
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-import ui
 from i18n import tr
 from model.constants import MNIST_ENV_VAR
-from model.data import keras_cache_path, load_mnist
+from model.data import MnistSource, flatten, load_mnist, normalize
 from model.flow import HIGHLIGHT_ROW, Trace, ink_box_picture, learn_step, relu_picture, strip_picture, trace
 from model.inference import Classifier, Prediction
-from model.preprocess import canvas_to_digit
+from model.preprocess import canvas_to_image
+from ui import state, widgets
+from ui.context import Context
 
 SAMPLE = 1000  # MNIST test digits scored before and after a training step: the "rest" it learned
-PICTURE = 224  # width in CSS pixels of the images of one step (8x the 28x28 digit)
+PICTURE = 224  # width in CSS pixels of the images of one step (8x the 28x28 image)
 UNIFORM_LOSS = float(np.log(10))  # -log(1/10): a guess that gives every digit 10%
 
 
-# Where the digit comes from ----------------------------------------------------------------------
-
-
-def mnist_known() -> bool:
-    """Whether MNIST can be read without downloading it (the random test digit needs it)."""
-    options = ui.shared().options
-    return bool(options.data or os.environ.get(MNIST_ENV_VAR) or keras_cache_path().is_file())
+# Where the image comes from ----------------------------------------------------------------------
 
 
 @st.cache_resource(show_spinner=False)
-def test_set(data: str | None):
-    """MNIST's 10,000 test digits and labels, or None when MNIST cannot be read."""
+def test_set(path: str):
+    """MNIST's 10,000 test images and labels from the file at `path`, or None when it cannot be read."""
     try:
-        _, (x_test, y_test) = load_mnist(data)
+        _, (x_test, y_test) = load_mnist(path)
     except (FileNotFoundError, ValueError, OSError):
         return None
     return x_test, y_test
 
 
-def mnist_test_set():
-    data = ui.shared().options.data
-    return test_set(str(data) if data else None) if mnist_known() else None
+def mnist_test_set(mnist: MnistSource):
+    """The test set when MNIST is on disk (the random test digit never starts a download)."""
+    return test_set(str(mnist.path)) if mnist.local else None
 
 
-def pick_test_digit() -> None:
-    found = mnist_test_set()
+def pick_test_digit(mnist: MnistSource) -> None:
+    found = mnist_test_set(mnist)
     if found is None:
-        st.session_state["flow_problem"] = tr("MNIST could not be read, so there is no test digit to pick.")
+        state.flash("flow", tr("MNIST could not be read, so there is no test digit to pick."), "error")
         return
-    st.session_state["flow_test_index"] = int(np.random.default_rng().integers(len(found[1])))
+    st.session_state[state.FLOW_TEST_INDEX] = int(np.random.default_rng().integers(len(found[1])))
 
 
-def source_ui(image) -> tuple[np.ndarray | None, np.ndarray | None, int | None, str]:
-    """(digit (28, 28) in [0, 1] or None, canvas or None, true label or None, where it came from)."""
-    if image is not None:  # a stroke on this page's pad: it is what is followed now
-        seen = hashlib.sha1(image.tobytes()).hexdigest()
-        if st.session_state.get("flow_pad_seen") != seen:
-            st.session_state["flow_pad_seen"] = seen
-            st.session_state.pop("flow_test_index", None)
-    if mnist_known():
-        st.button(tr("A random MNIST test digit"), on_click=pick_test_digit, key="flow_random")
+def source_ui(drawn, mnist: MnistSource) -> tuple[np.ndarray | None, np.ndarray | None, int | None, str]:
+    """(image (28, 28) in [0, 1] or None, canvas or None, true label or None, where it came from)."""
+    if drawn is not None:  # a stroke on this page's pad: it is what is followed now
+        seen = hashlib.sha1(drawn.tobytes()).hexdigest()
+        if st.session_state.get(state.FLOW_PAD_SEEN) != seen:
+            st.session_state[state.FLOW_PAD_SEEN] = seen
+            st.session_state.pop(state.FLOW_TEST_INDEX, None)
+    if mnist.local:
+        st.button(tr("A random MNIST test digit"), on_click=pick_test_digit, args=(mnist,), key="flow_random")
     else:
-        st.caption(tr("Set `{variable}` to an mnist.npz (or start the app with `--data`) to pick MNIST test digits here.", variable=MNIST_ENV_VAR))
-    problem = st.session_state.pop("flow_problem", None)
-    if problem:
-        st.error(problem)
-    index = st.session_state.get("flow_test_index")
-    found = mnist_test_set() if index is not None else None
+        st.caption(
+            tr(
+                "Set `{variable}` to an mnist.npz (or start the app with `--data`) to pick MNIST test "
+                "digits here.",
+                variable=MNIST_ENV_VAR,
+            )
+        )
+    state.show_flash("flow")
+    index = st.session_state.get(state.FLOW_TEST_INDEX)
+    found = mnist_test_set(mnist) if index is not None else None
     if found is not None:
         x_test, y_test = found
-        return x_test[index].astype(np.float32) / 255.0, None, int(y_test[index]), tr("MNIST test digit #{index} (a {label})", index=index, label=y_test[index])
-    canvas = image if image is not None else st.session_state.get(ui.LAST_DRAWING)
+        return (
+            normalize(x_test[index]),
+            None,
+            int(y_test[index]),
+            tr("MNIST test digit #{index} (a {label})", index=index, label=y_test[index]),
+        )
+    canvas = drawn if drawn is not None else st.session_state.get(state.LAST_CANVAS)
     if canvas is None:
         return None, None, None, ""
-    source = tr("your drawing on this pad") if image is not None else tr("your drawing from the Draw page")
-    return canvas_to_digit(canvas), canvas, None, source
+    source = tr("your drawing on this pad") if drawn is not None else tr("your drawing from the Draw page")
+    return canvas_to_image(canvas), canvas, None, source
 
 
 # One section per step ------------------------------------------------------------------------------
@@ -98,7 +101,7 @@ def prepare_ui(t: Trace, canvas: np.ndarray | None, source: str) -> None:
     step_ui(
         1,
         tr("Prepare: like an MNIST digit"),
-        "digit = canvas_to_digit(canvas)  # crop to the ink, fit 20×20, centre by mass in 28×28",
+        "digit = canvas_to_image(canvas)  # crop to the ink, fit 20×20, centre by mass in 28×28",
         tr(
             "MNIST's digits were cropped to their ink, scaled to fit a 20×20 box and placed in a 28×28 "
             "image so that their centre of mass sits in the middle. Your drawing gets the same "
@@ -108,7 +111,13 @@ def prepare_ui(t: Trace, canvas: np.ndarray | None, source: str) -> None:
     before, after = st.columns(2)
     if canvas is not None:
         before.image(ink_box_picture(canvas), width=PICTURE)
-        before.caption(tr("The pad ({width}×{height}), with the ink's box in red.", width=canvas.shape[1], height=canvas.shape[0]))
+        before.caption(
+            tr(
+                "The pad ({width}×{height}), with the ink's box in red.",
+                width=canvas.shape[1],
+                height=canvas.shape[0],
+            )
+        )
     else:
         before.caption(tr("{source} is already an MNIST digit: prepared when MNIST was made.", source=source))
     after.image(zoomed(t.pixels), width=PICTURE)
@@ -120,7 +129,10 @@ def pixels_ui(t: Trace) -> None:
         2,
         tr("Pixels: 28×28 integers from 0 to 255"),
         "x.shape, x.dtype  # (28, 28), uint8: 0 is black paper, 255 full ink",
-        tr("To the computer the image is a grid of 784 numbers. Hover over a cell to see its value, or open the table below."),
+        tr(
+            "To the computer the image is a grid of 784 numbers. Hover over a cell to see its value, or "
+            "open the table below."
+        ),
     )
     rows, cols = np.indices(t.pixels.shape)
     cells = pd.DataFrame({"row": rows.ravel(), "column": cols.ravel(), "value": t.pixels.ravel().astype(int)})
@@ -131,7 +143,12 @@ def pixels_ui(t: Trace) -> None:
         "encoding": {
             "x": {"field": "column", "type": "ordinal", "axis": ticks, "title": tr("column")},
             "y": {"field": "row", "type": "ordinal", "axis": ticks, "title": tr("row")},
-            "color": {"field": "value", "type": "quantitative", "scale": {"domain": [0, 255], "range": ["black", "white"]}, "legend": None},
+            "color": {
+                "field": "value",
+                "type": "quantitative",
+                "scale": {"domain": [0, 255], "range": ["black", "white"]},
+                "legend": None,
+            },
             "tooltip": [
                 {"field": "row", "type": "quantitative", "title": tr("row")},
                 {"field": "column", "type": "quantitative", "title": tr("column")},
@@ -160,10 +177,11 @@ def flatten_ui(t: Trace) -> None:
             last=HIGHLIGHT_ROW * 28 + 27,
         ),
     )
-    st.image(strip_picture(t.flat / 255.0), width="stretch")
+    st.image(strip_picture(normalize(t.flat)), width="stretch")
+    first = HIGHLIGHT_ROW * 28
     st.caption(
         tr("The 784 values, row 0 at the left; row {row} underlined in red.", row=HIGHLIGHT_ROW)
-        + f" flat[{HIGHLIGHT_ROW * 28}:{HIGHLIGHT_ROW * 28 + 28}] = {t.flat[HIGHLIGHT_ROW * 28 : HIGHLIGHT_ROW * 28 + 28].tolist()}"
+        + f" flat[{first}:{first + 28}] = {t.flat[first : first + 28].tolist()}"
     )
 
 
@@ -197,7 +215,7 @@ def normalize_ui(t: Trace) -> None:
 
 
 def hidden_ui(t: Trace, layer: int) -> None:
-    z, a = t.dense[layer]
+    z, a = t.dense[layer].z, t.dense[layer].a
     first = layer == 0
     step_ui(
         5 + layer,
@@ -245,7 +263,7 @@ def hidden_ui(t: Trace, layer: int) -> None:
     )
 
 
-def softmax_ui(t: Trace, digit: np.ndarray) -> None:
+def softmax_ui(t: Trace, image: np.ndarray) -> None:
     step_ui(
         7,
         tr("Dense(10, softmax): the output layer"),
@@ -267,10 +285,21 @@ def softmax_ui(t: Trace, digit: np.ndarray) -> None:
         .highlight_max(subset=[logit], color="rgba(255, 75, 75, .25)")
         .hide(axis="index")
     )
-    numbers.caption(tr("Sum of exp(z): {total}. Each probability is its exp(z) divided by that sum.", total=f"{exps.sum():.4g}"))
+    numbers.caption(
+        tr(
+            "Sum of exp(z): {total}. Each probability is its exp(z) divided by that sum.",
+            total=f"{exps.sum():.4g}",
+        )
+    )
     with bars:
-        ui.probabilities_ui(Prediction(t.digit, t.probabilities, digit))
-        st.caption(tr("Prediction: **{digit}**, with {probability}.", digit=t.digit, probability=f"{t.probabilities[t.digit]:.1%}"))
+        widgets.probabilities_ui(Prediction(t.digit, t.probabilities, image))
+        st.caption(
+            tr(
+                "Prediction: **{digit}**, with {probability}.",
+                digit=t.digit,
+                probability=f"{t.probabilities[t.digit]:.1%}",
+            )
+        )
 
 
 def loss_ui(t: Trace, key: str, default: int) -> int:
@@ -289,47 +318,63 @@ def loss_ui(t: Trace, key: str, default: int) -> int:
     )
     choice, vector = st.columns([1, 2], gap="large")
     label = choice.selectbox(
-        tr("The true digit"), list(range(10)), index=default, key=key,
-        help=tr("The prediction by default (or an MNIST digit's own label): pick another to see the loss of a wrong answer."),
+        tr("The true digit"),
+        list(range(10)),
+        index=default,
+        key=key,
+        help=tr(
+            "The prediction by default (or an MNIST digit's own label): pick another to see the loss of a "
+            "wrong answer."
+        ),
     )
-    vector.table(pd.DataFrame([t.one_hot.astype(int)], columns=[str(d) for d in range(10)]).style.hide(axis="index"))
+    vector.table(
+        pd.DataFrame([t.one_hot.astype(int)], columns=[str(d) for d in range(10)]).style.hide(axis="index")
+    )
     vector.caption(f"keras.utils.to_categorical({t.label}, 10)")
     loss, perfect, uniform = st.columns(3)
-    loss.metric(tr("Loss for this drawing"), f"{t.loss:.3f}", f"-log({t.probabilities[t.label]:.4f})", delta_color="off", delta_arrow="off")
+    loss.metric(
+        tr("Loss for this drawing"),
+        f"{t.loss:.3f}",
+        f"-log({t.probabilities[t.label]:.4f})",
+        delta_color="off",
+        delta_arrow="off",
+    )
     perfect.metric(tr("A perfect answer"), "0.000", "-log(1.0)", delta_color="off", delta_arrow="off")
-    uniform.metric(tr("A uniform guess"), f"{UNIFORM_LOSS:.3f}", "-log(0.1)", delta_color="off", delta_arrow="off")
+    uniform.metric(
+        tr("A uniform guess"), f"{UNIFORM_LOSS:.3f}", "-log(0.1)", delta_color="off", delta_arrow="off"
+    )
     return label
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def sample_accuracy(model_id: str, _classifier: Classifier, _x: np.ndarray, _y: np.ndarray) -> float:
     """Accuracy on the first SAMPLE MNIST test digits (cached per model)."""
-    x = _x[:SAMPLE].reshape(-1, 784).astype(np.float32) / 255.0
+    x = normalize(flatten(_x[:SAMPLE]))
     return float((_classifier.predict_proba(x).argmax(axis=1) == _y[:SAMPLE]).mean())
 
 
 def learned_model(base: Classifier) -> Classifier | None:
     """This session's copy after its training steps, if any (dropped when the model changes)."""
-    learned = st.session_state.get("flow_learned")
+    learned = st.session_state.get(state.FLOW_LEARNED)
     if learned and learned[0] != base.model_id:
-        st.session_state.pop("flow_learned")
+        st.session_state.pop(state.FLOW_LEARNED)
         return None
     return learned[1] if learned else None
 
 
-def take_step(base: Classifier, digit: np.ndarray, label: int) -> None:
+def take_step(base: Classifier, image: np.ndarray, label: int) -> None:
     current = learned_model(base) or base
-    steps = st.session_state.get("flow_steps", 0)
-    st.session_state["flow_learned"] = (base.model_id, learn_step(current, digit, label))
-    st.session_state["flow_steps"] = steps + 1
+    steps = st.session_state.get(state.FLOW_STEPS, 0)
+    st.session_state[state.FLOW_LEARNED] = (base.model_id, learn_step(current, image, label))
+    st.session_state[state.FLOW_STEPS] = steps + 1
 
 
 def reset_steps() -> None:
-    st.session_state.pop("flow_learned", None)
-    st.session_state["flow_steps"] = 0
+    st.session_state.pop(state.FLOW_LEARNED, None)
+    st.session_state[state.FLOW_STEPS] = 0
 
 
-def learn_ui(base: Classifier, t: Trace, digit: np.ndarray) -> None:
+def learn_ui(base: Classifier, t: Trace, image: np.ndarray, mnist: MnistSource) -> None:
     step_ui(
         9,
         tr("Learn from it: one training step"),
@@ -344,16 +389,19 @@ def learn_ui(base: Classifier, t: Trace, digit: np.ndarray) -> None:
     )
     take, reset, _ = st.columns([1.6, 0.6, 1.4])
     take.button(
-        tr("Take one training step on this drawing (as a {label})", label=t.label), type="primary", key="flow_step",
-        on_click=take_step, args=(base, digit, t.label),
+        tr("Take one training step on this drawing (as a {label})", label=t.label),
+        type="primary",
+        key="flow_step",
+        on_click=take_step,
+        args=(base, image, t.label),
     )
     reset.button(tr("Reset"), key="flow_reset", on_click=reset_steps, disabled=learned_model(base) is None)
     learned = learned_model(base)
     if learned is None:
         st.caption(tr("No step taken yet: the copy is the trained model."))
         return
-    after = trace(learned, digit, t.label)
-    steps = st.session_state.get("flow_steps", 1)
+    after = trace(learned, image, t.label)
+    steps = st.session_state.get(state.FLOW_STEPS, 1)
     st.markdown(
         tr("**After 1 step** (from the trained model):")
         if steps == 1
@@ -378,17 +426,23 @@ def learn_ui(base: Classifier, t: Trace, digit: np.ndarray) -> None:
         delta_color="off",
         delta_arrow="off",
     )
-    found = mnist_test_set()
+    found = mnist_test_set(mnist)
     if found is not None:
         before_acc = sample_accuracy(base.model_id, base, *found)
         after_acc = sample_accuracy(learned.model_id, learned, *found)
         rest.metric(
             tr("Accuracy on {count} MNIST test digits", count=f"{SAMPLE:,}"),
             f"{after_acc:.1%}",
-            tr("{change} points (was {before})", change=f"{(after_acc - before_acc) * 100:+.1f}", before=f"{before_acc:.1%}"),
+            tr(
+                "{change} points (was {before})",
+                change=f"{(after_acc - before_acc) * 100:+.1f}",
+                before=f"{before_acc:.1%}",
+            ),
         )
     else:
-        rest.caption(tr("With MNIST available, the accuracy on test digits before and after would show here."))
+        rest.caption(
+            tr("With MNIST available, the accuracy on test digits before and after would show here.")
+        )
     before, after_ = tr("before"), tr("after")
     chart = pd.DataFrame(
         [(d, before, float(p)) for d, p in enumerate(t.probabilities)]
@@ -401,8 +455,18 @@ def learn_ui(base: Classifier, t: Trace, digit: np.ndarray) -> None:
         .encode(
             x=alt.X("digit:O", axis=alt.Axis(labelAngle=0), title=tr("digit")),
             xOffset=alt.XOffset("model:N", sort=[before, after_]),
-            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title=tr("probability")),
-            color=alt.Color("model:N", sort=[before, after_], scale=alt.Scale(range=["#8a94a6", "#ff4b4b"]), legend=alt.Legend(orient="top", title=None)),
+            y=alt.Y(
+                "probability:Q",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%"),
+                title=tr("probability"),
+            ),
+            color=alt.Color(
+                "model:N",
+                sort=[before, after_],
+                scale=alt.Scale(range=["#8a94a6", "#ff4b4b"]),
+                legend=alt.Legend(orient="top", title=None),
+            ),
             tooltip=[
                 alt.Tooltip("digit:O", title=tr("digit")),
                 alt.Tooltip("model:N", title=tr("model")),
@@ -423,44 +487,48 @@ def learn_ui(base: Classifier, t: Trace, digit: np.ndarray) -> None:
 
 
 @st.fragment
-def flow_section(classifier: Classifier | None) -> None:
+def flow_section(classifier: Classifier | None, mnist: MnistSource) -> None:
     """Reruns alone on every stroke: the pad, then every step on what it holds."""
     pad, about = st.columns([1, 1.4], gap="large")
     with pad:
-        image, _ = ui.pad_ui()
-        ui.brush_ui()
+        drawn, _ = widgets.pad_ui()
+        widgets.brush_ui()
     with about:
-        digit, canvas, true_label, source = source_ui(image)
+        image, canvas, true_label, source = source_ui(drawn, mnist)
         if classifier is None:
             st.info(tr("No model is loaded, so there is nothing to follow yet: see the Draw page."))
             return
-        if digit is None:
+        if image is None:
             st.info(
-                tr("Draw a digit on the pad (or pick an MNIST test digit) and follow it through the network below.")
+                tr(
+                    "Draw a digit on the pad (or pick an MNIST test digit) and follow it through the "
+                    "network below."
+                )
                 if not source
                 else tr("Nothing is drawn on the pad: draw a digit to follow.")
             )
             return
         st.markdown(tr("Following **{source}**.", source=source))
-    key = "flow_label_" + hashlib.sha1(digit.tobytes()).hexdigest()[:16]  # a new digit: a new default
-    t = trace(classifier, digit, st.session_state.get(key, true_label))
+    key = state.FLOW_LABEL + hashlib.sha1(image.tobytes()).hexdigest()[:16]  # a new image: a new default
+    t = trace(classifier, image, st.session_state.get(key, true_label))
     prepare_ui(t, canvas, source)
     pixels_ui(t)
     flatten_ui(t)
     normalize_ui(t)
     hidden_ui(t, 0)
     hidden_ui(t, 1)
-    softmax_ui(t, digit)
+    softmax_ui(t, image)
     loss_ui(t, key, t.label)
-    learn_ui(classifier, t, digit)
+    learn_ui(classifier, t, image, mnist)
 
 
-st.title(tr("Follow the flow"))
-st.markdown(
-    tr(
-        "The tutorial's deep-learning flow, one step at a time, on **your** drawing: each step shows "
-        "the line of code that does it, what it means, and the actual numbers it produced. Every "
-        "number comes from the same weights that answer on the Draw page."
+def render(ctx: Context) -> None:
+    st.title(tr("Follow the flow"))
+    st.markdown(
+        tr(
+            "The tutorial's deep-learning flow, one step at a time, on **your** drawing: each step shows "
+            "the line of code that does it, what it means, and the actual numbers it produced. Every "
+            "number comes from the same weights that answer on the Draw page."
+        )
     )
-)
-flow_section(ui.shared().classifier)
+    flow_section(ctx.classifier, ctx.mnist)

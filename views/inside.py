@@ -9,13 +9,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import ui
 from i18n import tr
 from model import insight
 from model.bundle import read_missed_images
 from model.constants import TRAIN_COMMAND
-from model.data import load_mnist
+from model.data import MnistSource, load_mnist
 from model.inference import Classifier
+from ui import context, state, widgets
+from ui.context import Context
 
 
 @st.cache_data(max_entries=8)
@@ -24,20 +25,25 @@ def weight_pictures(model_id: str, _classifier: Classifier):
     kernel = _classifier.weights[0][0]
     units, indices = insight.first_layer_images(kernel)
     grid = insight.tile(insight.diverging_rgb(units), columns=8, gap=2, zoom=3)
-    templates = insight.tile(insight.diverging_rgb(insight.digit_templates(_classifier.weights)), columns=10, gap=4, zoom=3)
+    templates = insight.tile(
+        insight.diverging_rgb(insight.digit_templates(_classifier.weights)), columns=10, gap=4, zoom=3
+    )
     summary = pd.DataFrame(insight.output_weight_summary(_classifier.weights[-1][0]))
     summary.index.name = "digit"
     return grid, indices, templates, summary
 
 
 @st.cache_data(max_entries=8)
-def missed_thumbnails(path: str, stamp: int, indices: tuple[int, ...]):
-    """The misclassified digits' images: the bundle's thumbnails, else from the dataset, else None."""
+def missed_thumbnails(path: str, stamp: int, indices: tuple[int, ...], mnist: str | None):
+    """The misclassified digits' images: the bundle's thumbnails, else from the MNIST file `mnist`
+    (the app's locator found it on disk: never a download while the page renders), else None."""
     images = read_missed_images(path)
     if images is not None and len(images) == len(indices):
         return images
+    if mnist is None:
+        return None
     try:
-        _, (x_test, _) = load_mnist()
+        _, (x_test, _) = load_mnist(mnist)
     except (FileNotFoundError, ValueError):
         return None
     return x_test[list(indices)]
@@ -58,7 +64,11 @@ def evaluation_ui(path: Path, evaluation: dict) -> None:
     per_class = evaluation["per_class_accuracy"]
     weakest = int(np.argmin(per_class))
     worst.metric(
-        tr("Hardest digit"), str(weakest), tr("{share} right", share=f"{per_class[weakest]:.2%}"), delta_color="off", delta_arrow="off"
+        tr("Hardest digit"),
+        str(weakest),
+        tr("{share} right", share=f"{per_class[weakest]:.2%}"),
+        delta_color="off",
+        delta_arrow="off",
     )
     chart_col, bars_col = st.columns([3, 2], gap="large")
     with chart_col:
@@ -97,25 +107,37 @@ def evaluation_ui(path: Path, evaluation: dict) -> None:
                     scale=alt.Scale(domain=[floor, 1.0]),
                     axis=alt.Axis(format=".1%", title=None),
                 ),
-                tooltip=[alt.Tooltip("digit:O", title=tr("digit")), alt.Tooltip("accuracy:Q", format=".2%", title=tr("accuracy"))],
+                tooltip=[
+                    alt.Tooltip("digit:O", title=tr("digit")),
+                    alt.Tooltip("accuracy:Q", format=".2%", title=tr("accuracy")),
+                ],
             )
             .properties(height=380),
             width="stretch",
         )
 
 
-def gallery_ui(path: Path, evaluation: dict) -> None:
+def gallery_ui(path: Path, evaluation: dict, mnist: MnistSource) -> None:
     st.subheader(tr("The digits it got wrong"))
     anything = tr("any")
     choices = [anything, *range(10)]
-    for key in ("gallery_true", "gallery_predicted"):
-        if ui.choice(key, anything) not in choices:  # "any" chosen in the other language
-            ui.choose(key, anything)
+    for key in (state.GALLERY_TRUE, state.GALLERY_PREDICTED):
+        if state.choice(key, anything) not in choices:  # "any" chosen in the other language
+            state.choose(key, anything)
     true_col, predicted_col = st.columns(2)
-    true = true_col.selectbox(tr("True digit"), choices, **ui.kept("gallery_true", anything))
-    predicted = predicted_col.selectbox(tr("Predicted digit"), choices, **ui.kept("gallery_predicted", anything))
-    found = insight.misses(evaluation, None if true == anything else true, None if predicted == anything else predicted)
-    thumbnails = missed_thumbnails(str(path), ui.bundle_stamp(path), tuple(m["index"] for m in evaluation["misclassified"]))
+    true = true_col.selectbox(tr("True digit"), choices, **state.kept(state.GALLERY_TRUE, anything))
+    predicted = predicted_col.selectbox(
+        tr("Predicted digit"), choices, **state.kept(state.GALLERY_PREDICTED, anything)
+    )
+    found = insight.misses(
+        evaluation, None if true == anything else true, None if predicted == anything else predicted
+    )
+    thumbnails = missed_thumbnails(
+        str(path),
+        context.bundle_stamp(path),
+        tuple(m["index"] for m in evaluation["misclassified"]),
+        str(mnist.path) if mnist.local else None,
+    )
     st.caption(tr("{count} misclassified test digits match; showing up to 40.", count=len(found)))
     if not found:
         return
@@ -129,9 +151,12 @@ def gallery_ui(path: Path, evaluation: dict) -> None:
         st.dataframe(pd.DataFrame([m for _, m in found]), hide_index=True)
         return
     shown = found[:40]
-    ui.thumbnails_ui(
+    widgets.thumbnails_ui(
         [thumbnails[position] for position, _ in shown],
-        [f"#{miss['index']}: {miss['true']} → {miss['predicted']} ({miss['confidence']:.0%})" for _, miss in shown],
+        [
+            f"#{miss['index']}: {miss['true']} → {miss['predicted']} ({miss['confidence']:.0%})"
+            for _, miss in shown
+        ],
     )
 
 
@@ -160,29 +185,43 @@ def weights_ui(classifier: Classifier) -> None:
             "Digits 0–9, left to right."
         )
     )
-    names = {"mean": tr("mean"), "std": tr("spread (std)"), "max": tr("max"), "min": tr("min"), "positive_units": tr("positive")}
+    names = {
+        "mean": tr("mean"),
+        "std": tr("spread (std)"),
+        "max": tr("max"),
+        "min": tr("min"),
+        "positive_units": tr("positive"),
+    }
     table = summary.rename(columns=names).rename_axis(tr("digit"))
-    st.dataframe(table.style.format("{:.3f}", subset=[names[c] for c in ("mean", "std", "max", "min")]), width="stretch")
-    st.caption(tr("The 512 weights into each digit's output unit: their mean, spread, extremes, and how many are positive."))
-
-
-shared = ui.shared()
-st.header(tr("Inside the model"))
-st.caption(tr("Showing {model}.", model=shared.model_name))
-evaluation = ui.records_of(shared.bundle).evaluation
-if evaluation:
-    evaluation_ui(shared.bundle, evaluation)
-    gallery_ui(shared.bundle, evaluation)
-else:
-    st.warning(
+    st.dataframe(
+        table.style.format("{:.3f}", subset=[names[c] for c in ("mean", "std", "max", "min")]),
+        width="stretch",
+    )
+    st.caption(
         tr(
-            "This bundle has no evaluation.json, so there is no test-set evaluation to show. Train a "
-            "bundle with `{command}` to get one.",
-            command=TRAIN_COMMAND,
+            "The 512 weights into each digit's output unit: their mean, spread, extremes, and how many are "
+            "positive."
         )
     )
-st.divider()
-if shared.classifier is None:
-    st.info(tr("No model is loaded: its weights cannot be shown."))
-else:
-    weights_ui(shared.classifier)
+
+
+def render(ctx: Context) -> None:
+    st.header(tr("Inside the model"))
+    st.caption(tr("Showing {model}.", model=ctx.model_name))
+    evaluation = context.records_of(ctx.bundle).evaluation
+    if evaluation:
+        evaluation_ui(ctx.bundle, evaluation)
+        gallery_ui(ctx.bundle, evaluation, ctx.mnist)
+    else:
+        st.warning(
+            tr(
+                "This bundle has no evaluation.json, so there is no test-set evaluation to show. Train a "
+                "bundle with `{command}` to get one.",
+                command=TRAIN_COMMAND,
+            )
+        )
+    st.divider()
+    if ctx.classifier is None:
+        st.info(tr("No model is loaded: its weights cannot be shown."))
+    else:
+        weights_ui(ctx.classifier)

@@ -1,0 +1,161 @@
+"""The widgets several pages draw: the pad, the answer with its ten bars, the model's input,
+galleries of 28x28 images, and the page's CSS and pad script (files in `ui/assets/`)."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import io
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from i18n import tr, tr_error
+from model.inference import Prediction
+from ui import state
+
+PAD_SIZE = 280  # the drawing pad, in CSS pixels: 10x MNIST's 28
+ZOOM = 8  # "what the model sees" is shown 8x, as blocks, never blurred
+BRUSH_WIDTH = 18  # the pad's default brush: a pen stroke about MNIST's on the 20x20 box
+THUMB_ZOOM = 3  # gallery thumbnails: 28x28 images shown at 84x84
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+
+@functools.cache
+def asset(name: str) -> str:
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
+def page_assets() -> None:
+    """The page's CSS, and the script that keeps the pad's toolbar below the pad (it watches the
+    page for pads from then on: once per page load, not per stroke)."""
+    st.html(f"<style>{asset('page.css')}</style>")
+    st.html(f"<script>{asset('pad_toolbar.js')}</script>", unsafe_allow_javascript=True)
+
+
+# The drawing pad and the answer ------------------------------------------------------------------
+
+
+def pad_ui():
+    """The drawing pad and its brush control; returns the canvas as an RGBA array and as PNG.
+
+    The last drawing is kept in the session (state.LAST_CANVAS) for the pages that trace it.
+    """
+    # Imported here: the package registers its component on import, which needs a running app
+    # (tests import the pages, with their widgets, outside one).
+    from streamlit_drawable_canvas import st_canvas
+
+    result = st_canvas(
+        stroke_width=state.choice(state.BRUSH, BRUSH_WIDTH),  # set by brush_ui's slider, drawn after the pad
+        stroke_color="#FFFFFF",
+        background_color="#000000",
+        height=PAD_SIZE,
+        width=PAD_SIZE,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        update_streamlit=True,
+        key="pad",
+    )
+    image = result.image_data
+    if image is not None:
+        st.session_state[state.LAST_CANVAS] = image
+    return image, result.image_bytes
+
+
+def brush_ui() -> None:
+    """The pad's brush width (drawn after the pad; the pad reads the kept value)."""
+    st.slider(tr("Brush width"), min_value=6, max_value=40, **state.kept(state.BRUSH, BRUSH_WIDTH))
+    st.caption(tr("Draw with the mouse or a finger. The buttons below the pad undo, redo and clear it."))
+
+
+def probabilities_ui(prediction: Prediction) -> None:
+    """Ten labelled bars, 0-9 in order, the top one highlighted."""
+    rows = []
+    for digit, probability in enumerate(prediction.probabilities):
+        top = digit == prediction.digit
+        colour = "#ff4b4b" if top else "#8a94a6"
+        weight = "700" if top else "400"
+        rows.append(
+            f'<div class="prob-row" data-digit="{digit}" style="display:flex;align-items:center;'
+            f'gap:.5rem;margin:2px 0;font-weight:{weight}">'
+            f'<span style="width:1.2rem;text-align:right">{digit}</span>'
+            f'<span style="flex:1;background:rgba(138,148,166,.15);border-radius:3px;height:1rem">'
+            f'<span style="display:block;height:100%;width:{probability * 100:.1f}%;'
+            f'background:{colour};border-radius:3px"></span></span>'
+            f'<span style="width:3.6rem;text-align:right;font-variant-numeric:tabular-nums">'
+            f"{probability:.1%}</span></div>"
+        )
+    label = html.escape(tr("Probability of each digit"))
+    st.markdown(
+        f'<div class="probabilities" aria-label="{label}">{"".join(rows)}</div>',
+        unsafe_allow_html=True,
+    )
+
+
+def model_input_ui(prediction: Prediction, source: str) -> None:
+    """The 28x28 image the network read, shown 8x as blocks."""
+    pixels = np.kron(prediction.image, np.ones((ZOOM, ZOOM), dtype=np.float32))
+    st.subheader(tr("What the model sees"))
+    st.image((pixels * 255).astype(np.uint8), width=28 * ZOOM)
+    st.caption(
+        tr(
+            "{source} as MNIST-style 28×28 input (shown 8× as blocks). The network reads it as 784 "
+            "values in [0, 1]; {ink} of them are ink.",
+            source=source,
+            ink=int((prediction.image > 0).sum()),
+        )
+    )
+
+
+def answer_ui(prediction: Prediction, label: str, source: str, answer, seen) -> None:
+    """The digit and its confidence, the ten bars, and the 28x28 input, in two columns."""
+    doubt = prediction.doubt
+    with answer:
+        st.metric(
+            label,
+            f"{prediction.digit}?" if doubt else str(prediction.digit),
+            tr("{confidence} confidence, doubtful", confidence=f"{prediction.confidence:.1%}")
+            if doubt
+            else tr("{confidence} confidence", confidence=f"{prediction.confidence:.1%}"),
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+        )
+        if doubt:
+            st.warning(tr("Maybe not a digit. {why}", why=tr_error(doubt)))
+        probabilities_ui(prediction)
+    with seen:
+        model_input_ui(prediction, source)
+
+
+# Galleries ---------------------------------------------------------------------------------------
+
+
+def thumbnails_ui(images, captions: list[str]) -> None:
+    """28x28 uint8 digits with a caption each, as a grid that keeps its order and wraps to the screen.
+
+    One HTML grid rather than Streamlit columns: columns stack one under the other on a phone,
+    turning 40 thumbnails into 40 rows, column by column.
+    """
+    side = 28 * THUMB_ZOOM
+    cells = []
+    for image, caption in zip(images, captions):
+        png = io.BytesIO()
+        Image.fromarray(
+            np.kron(np.asarray(image, dtype=np.uint8), np.ones((THUMB_ZOOM, THUMB_ZOOM), dtype=np.uint8))
+        ).save(png, "PNG")
+        source = base64.b64encode(png.getvalue()).decode("ascii")
+        cells.append(
+            f'<figure style="margin:0;text-align:center"><img src="data:image/png;base64,{source}" '
+            f'width="{side}" height="{side}" alt="{html.escape(caption)}" style="image-rendering:pixelated">'
+            f'<figcaption style="font-size:.8rem;line-height:1.2">{html.escape(caption)}</figcaption>'
+            "</figure>"
+        )
+    st.markdown(
+        f'<div class="thumbnails" style="display:grid;gap:.75rem .5rem;'
+        f'grid-template-columns:repeat(auto-fill,minmax({side + 12}px,1fr))">{"".join(cells)}</div>',
+        unsafe_allow_html=True,
+    )

@@ -1,0 +1,79 @@
+"""The words for what `model/` returns as data: a run's name, its state, its progress, errors.
+
+`model/` never writes display text; these functions turn its values into sentences in the
+session's language (`i18n.tr`). The command line prints its own English.
+"""
+
+from __future__ import annotations
+
+from i18n import tr
+from model.progress import Progress
+from model.runs import Run
+
+
+def run_label(run: Run) -> str:
+    """A run's short name for lists: when it started (UTC), and its main settings."""
+    if run.info is None:
+        return tr("damaged run {id}", id=run.id)
+    settings = run.settings
+    parts = [
+        tr("1 epoch") if settings.epochs == 1 else tr("{epochs} epochs", epochs=settings.epochs),
+        tr("batch {size}", size=settings.batch_size),
+    ]
+    if settings.augment:
+        parts.append(tr("augmented"))
+    if settings.limit:
+        parts.append(tr("{images} images", images=f"{settings.limit:,}"))
+    if settings.extra:
+        parts.append(tr("+ your drawings"))
+    return f"{run.info.created:%Y-%m-%d %H:%M} UTC · {', '.join(parts)}"
+
+
+def state_text(run: Run) -> str:
+    """A run's state in words, the same wherever a run is shown."""
+    if run.active:
+        return tr("in progress")
+    words = {
+        "done": tr("done"),
+        "failed": tr("failed"),
+        "cancelled": tr("cancelled"),
+        "interrupted": tr("interrupted"),
+        "damaged": tr("damaged"),
+    }
+    return words.get(run.state, run.state)
+
+
+def clock(seconds: float) -> str:
+    """Seconds as m:ss."""
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def progress_text(progress: Progress) -> str:
+    """One line saying where a run is and how long is left."""
+    if progress.phase == "retracing":
+        done, total = progress.retraced
+        text = tr(
+            "Preparing the training images: pen-retraced copies, {done} of {total}",
+            done=f"{done:,}",
+            total=f"{total:,}",
+        )
+        if progress.remaining is not None:
+            text += " · " + tr("about {time} left before training", time=clock(progress.remaining))
+        return text
+    if progress.phase != "training":
+        phases = {
+            "starting": tr("Starting the training process (loading TensorFlow)…"),
+            "loading": tr("Loading MNIST…"),
+            "building": tr("Preparing the training images…"),
+            "evaluating": tr("Evaluating on the 10,000 MNIST test digits…"),
+            "saving": tr("Saving the model bundle…"),
+        }
+        return phases.get(progress.phase, progress.phase)
+    text = tr("Epoch {epoch} of {epochs}", epoch=progress.epoch, epochs=progress.epochs)
+    if progress.steps:
+        text += " · " + tr("batch {step} of {steps}", step=f"{progress.step:,}", steps=f"{progress.steps:,}")
+    text += " · " + tr("{time} elapsed", time=clock(progress.elapsed))
+    if progress.remaining is not None:
+        text += " · " + tr("about {time} left", time=clock(progress.remaining))
+    return text

@@ -1,0 +1,38 @@
+"""The app's pages, in navigation order: each is one module of this package with a `render(context)`.
+
+This list is the one definition of the pages: the entry builds the navigation from it and the
+tests import it. A page's URL path is its module's name (`/flow` is `views/flow.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+
+from i18n import marked
+from views import draw, drawings, flow, inside, train
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    module: ModuleType  # its render(context) draws the page
+    title: str  # English, marked for the catalogs; the navigation shows it translated
+
+    @property
+    def url_path(self) -> str:
+        return self.module.__name__.rsplit(".", 1)[-1]
+
+    @property
+    def script(self) -> str:
+        """The page's file, relative to the entry (what AppTest's switch_page takes)."""
+        return f"views/{self.url_path}.py"
+
+
+PAGES = (
+    PageSpec(draw, marked("Draw")),
+    PageSpec(flow, marked("Follow the flow")),
+    PageSpec(inside, marked("Inside the model")),
+    PageSpec(drawings, marked("Your drawings")),
+    PageSpec(train, marked("Train")),
+)
+DEFAULT = PAGES[0]
