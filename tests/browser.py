@@ -62,12 +62,21 @@ def streamlit_server(script: str | Path, env: dict | None = None, timeout: float
     """Run `streamlit run script` on a free localhost port; yield its URL; stop it afterwards."""
     port = free_port()
     command = [
-        sys.executable, "-m", "streamlit", "run", str(script),
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
     ]
     process = subprocess.Popen(
         command,
@@ -104,7 +113,14 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
-def open_app(browser, url: str, width: int = 1280, height: int = 900, path: str = "", ready: str = "canvas.upper-canvas"):
+def open_app(
+    browser,
+    url: str,
+    width: int = 1280,
+    height: int = 900,
+    path: str = "",
+    ready: str = "canvas.upper-canvas",
+):
     """A fresh page (own browser context = own Streamlit session) with the app fully loaded.
 
     `path` is a page's URL path ("train", "inside", ...); `ready` a selector its content shows.
@@ -126,7 +142,8 @@ def wait_settled(page, since: float) -> None:
     """Wait until the page changed after `since` (page time), then stayed still and idle."""
     page.wait_for_function(
         f"window.__lastChange > {since} && performance.now() - window.__lastChange > {QUIET_MS}"
-        " && document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'notRunning'",
+        " && document.querySelector('[data-testid=stApp]')"
+        ".getAttribute('data-test-script-state') === 'notRunning'",
         timeout=30_000,
         polling=50,
     )
@@ -180,9 +197,21 @@ def choose_option(page, selectbox, option: str) -> None:
                 raise
             page.keyboard.press("Escape")
             continue
+        clicked = page.evaluate("performance.now()")
         choice.click()
-        wait_idle(page)
+        wait_settled(page, clicked)  # the rerun the choice starts, not the idle page before it
         return
+
+
+def bar_percentages(page) -> dict[int, float]:
+    """The ten answer bars' percentages, by digit."""
+    rows = page.locator(".prob-row")
+    assert rows.count() == 10
+    values = {}
+    for index in range(10):
+        row = rows.nth(index)
+        values[int(row.get_attribute("data-digit"))] = float(row.inner_text().split()[-1].rstrip("%"))
+    return values
 
 
 def metric_value(page, label: str = "Prediction") -> str:
@@ -193,32 +222,98 @@ def metric_value(page, label: str = "Prediction") -> str:
 ONE = [[(150, 40), (150, 240)]]
 ZERO = [
     [
-        (140, 40), (95, 60), (75, 110), (78, 170), (100, 225), (140, 245),
-        (182, 225), (205, 170), (205, 110), (185, 60), (140, 40),
+        (140, 40),
+        (95, 60),
+        (75, 110),
+        (78, 170),
+        (100, 225),
+        (140, 245),
+        (182, 225),
+        (205, 170),
+        (205, 110),
+        (185, 60),
+        (140, 40),
     ]
 ]
 SEVEN = [[(70, 50), (210, 50), (160, 140), (120, 240)]]
 SLASHED_ZERO = [  # a narrow ring, then a slash well past it at both ends
     [
-        (133, 46), (117, 62), (106, 92), (100, 130), (102, 170), (111, 205), (125, 228), (142, 235),
-        (158, 224), (172, 198), (179, 162), (179, 121), (172, 84), (160, 57), (143, 45), (126, 51),
+        (133, 46),
+        (117, 62),
+        (106, 92),
+        (100, 130),
+        (102, 170),
+        (111, 205),
+        (125, 228),
+        (142, 235),
+        (158, 224),
+        (172, 198),
+        (179, 162),
+        (179, 121),
+        (172, 84),
+        (160, 57),
+        (143, 45),
+        (126, 51),
     ],
     [(88, 192), (192, 88)],
 ]
 SMALL_EIGHT = [  # two rings, 75 px tall: the default brush is fat on it and nearly fills the loops
     [
-        (140, 102), (132, 104), (125, 109), (122, 116), (123, 124), (128, 130), (136, 134),
-        (144, 134), (152, 130), (157, 124), (158, 116), (155, 109), (148, 104), (140, 102),
+        (140, 102),
+        (132, 104),
+        (125, 109),
+        (122, 116),
+        (123, 124),
+        (128, 130),
+        (136, 134),
+        (144, 134),
+        (152, 130),
+        (157, 124),
+        (158, 116),
+        (155, 109),
+        (148, 104),
+        (140, 102),
     ],
     [
-        (140, 134), (130, 136), (122, 143), (118, 152), (119, 162), (125, 171), (135, 175),
-        (145, 175), (155, 171), (161, 162), (162, 152), (158, 143), (150, 136), (140, 134),
+        (140, 134),
+        (130, 136),
+        (122, 143),
+        (118, 152),
+        (119, 162),
+        (125, 171),
+        (135, 175),
+        (145, 175),
+        (155, 171),
+        (161, 162),
+        (162, 152),
+        (158, 143),
+        (150, 136),
+        (140, 134),
     ],
 ]
 CURLED_NINE = [  # a loop, then the stem curling round to the left at the bottom
     [
-        (194, 75), (186, 55), (170, 39), (149, 31), (126, 32), (106, 42), (91, 59), (85, 81),
-        (88, 103), (100, 123), (118, 136), (140, 140), (162, 135), (181, 122), (192, 103), (195, 80),
-        (195, 200), (190, 220), (175, 235), (155, 240), (135, 235), (120, 220),
+        (194, 75),
+        (186, 55),
+        (170, 39),
+        (149, 31),
+        (126, 32),
+        (106, 42),
+        (91, 59),
+        (85, 81),
+        (88, 103),
+        (100, 123),
+        (118, 136),
+        (140, 140),
+        (162, 135),
+        (181, 122),
+        (192, 103),
+        (195, 80),
+        (195, 200),
+        (190, 220),
+        (175, 235),
+        (155, 240),
+        (135, 235),
+        (120, 220),
     ]
 ]

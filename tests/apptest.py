@@ -1,0 +1,70 @@
+"""Driving the app without a browser (Streamlit's AppTest): open it, switch pages, read its text."""
+
+import re
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Image
+from streamlit.util import calc_hash
+
+import views
+from model.constants import BUNDLE_ENV_VAR
+from model.runs import RUNS_ENV_VAR
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+
+
+PAGES = {spec.title: spec for spec in views.PAGES}  # the app's own list of pages, by English title
+
+
+def run_app(monkeypatch, bundle, feedback_db=None, runs=None, page=None) -> AppTest:
+    """The app as first loaded (the Draw page), or switched to `page` after that."""
+    monkeypatch.setenv(BUNDLE_ENV_VAR, str(bundle))
+    monkeypatch.setenv("DIGITS_FEEDBACK_DB", str(feedback_db or bundle.parent / "feedback-unused.sqlite"))
+    monkeypatch.setenv(RUNS_ENV_VAR, str(runs or bundle.parent / "runs-unused"))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception, "\n".join(app.exception[0].stack_trace) if app.exception else ""
+    if page:
+        open_page(app, page)
+    return app
+
+
+def switch_page(app: AppTest, page: str) -> None:
+    """What a click on `page` in the navigation does. AppTest's own switch_page finds file pages
+    only; the app's pages are its modules' render functions, which Streamlit knows by url path."""
+    app._page_hash = calc_hash(PAGES[page].url_path)
+
+
+def open_page(app: AppTest, page: str) -> None:
+    switch_page(app, page)
+    app.run()
+    assert not app.exception, app.exception
+
+
+def count_images(node) -> int:
+    own = 1 if isinstance(node, Image) else 0
+    return own + sum(count_images(child) for child in getattr(node, "children", {}).values())
+
+
+def all_text(app: AppTest) -> str:
+    parts = [e.value for e in app.markdown] + [e.value for e in app.caption]
+    parts += [e.body for e in app.info] + [e.body for e in app.error] + [e.body for e in app.warning]
+    parts += [e.value for e in app.code]
+    return "\n".join(str(p) for p in parts)
+
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def korean_app(monkeypatch, bundle, tmp_path, page="Draw") -> AppTest:
+    monkeypatch.setenv(BUNDLE_ENV_VAR, str(bundle))
+    monkeypatch.setenv("DIGITS_FEEDBACK_DB", str(tmp_path / "f.sqlite"))
+    monkeypatch.setenv(RUNS_ENV_VAR, str(tmp_path / "runs"))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["lang"] = "ko"  # a teacher's shared link
+    if page != "Draw":
+        switch_page(app, page)
+    app.run()
+    assert not app.exception, "\n".join(app.exception[0].stack_trace)
+    return app

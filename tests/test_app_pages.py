@@ -1,0 +1,190 @@
+"""The pages without a browser (AppTest): each renders its content, in both languages; choices kept."""
+
+import json
+import re
+
+import pytest
+
+from model.constants import MNIST_ENV_VAR
+from tests.apptest import (
+    HANGUL,
+    all_text,
+    count_images,
+    korean_app,
+    open_page,
+    run_app,
+)
+from tests.run_folders import finished_run
+
+
+def test_page_shows_flow_summary_curves_and_blank_pad_hint(monkeypatch, trained_bundle):
+    app = run_app(monkeypatch, trained_bundle)
+    assert app.title[0].value.endswith("Draw a digit")
+    text = all_text(app)
+    assert "784 values in [0, 1]" in text and "softmax" in text
+    assert "669,706" in text  # model.summary()
+    pages = app._registered_pages.values()  # what st.navigation registered, in its order
+    assert [(p["page_name"], p["url_pathname"]) for p in pages] == [
+        ("Draw", ""),
+        ("Follow the flow", "flow"),
+        ("Inside the model", "inside"),
+        ("Your drawings", "drawings"),
+        ("Train", "train"),
+    ]
+    assert len(app.get("vega_lite_chart")) == 2  # loss and accuracy curves
+    prediction = [m for m in app.metric if m.label == "Prediction"]
+    assert prediction and prediction[0].value == "–"  # a blank pad: no made-up answer
+    assert "Draw a digit (0–9)" in text
+    facts = {m.label: m.value for m in app.metric}
+    assert facts["Epochs"] == "2" and facts["Batch size"] == "32"
+
+
+def test_each_page_runs_alone_and_shows_its_main_content(monkeypatch, trained_bundle):
+    app = run_app(monkeypatch, trained_bundle)
+    main_content = {
+        "Inside the model": "How it does on the 10,000 MNIST test digits",
+        "Your drawings": "Your drawings",
+        "Train": "Train the network yourself",
+    }
+    for page, heading in main_content.items():
+        open_page(app, page)
+        assert heading in [h.value for h in app.header] + [h.value for h in app.subheader]
+        assert not [m for m in app.metric if m.label == "Prediction"]  # the pad is not run there
+        assert not app.title  # nor the Draw page's intro
+    open_page(app, "Draw")
+    assert [m for m in app.metric if m.label == "Prediction"]
+
+
+def test_choices_survive_a_page_switch(monkeypatch, trained_bundle, tmp_path):
+    runs = tmp_path / "runs"
+    folder = finished_run(runs, trained_bundle)
+    app = run_app(monkeypatch, trained_bundle, runs=runs)
+    app.selectbox(key="active_model").set_value(folder.name).run()
+    app.slider(key="brush").set_value(30).run()
+    open_page(app, "Train")
+    assert app.multiselect(key="compare").value == ["committed", folder.name]
+    app.multiselect(key="compare").set_value([folder.name]).run()
+    app.slider(key="train_epochs").set_value(3).run()
+    open_page(app, "Inside the model")
+    assert "Showing your run 2026-11-25 10:15 UTC" in all_text(app)
+    open_page(app, "Draw")
+    assert app.selectbox(key="active_model").value == folder.name
+    assert app.slider(key="brush").value == 30
+    assert "Answering with your run 2026-11-25 10:15 UTC" in all_text(app)
+    open_page(app, "Train")
+    assert app.multiselect(key="compare").value == [folder.name]
+    assert app.slider(key="train_epochs").value == 3
+
+
+def test_inside_view_shows_evaluation_weights_and_gallery(monkeypatch, trained_bundle):
+    app = run_app(monkeypatch, trained_bundle, page="Inside the model")
+    text = all_text(app)
+    assert "How it does on the 10,000 MNIST test digits" in [h.value for h in app.subheader]
+    assert "misclassified test digits match" in text
+    assert len(app.get("vega_lite_chart")) == 2  # confusion heatmap and per-digit accuracy
+    assert "What the first layer learned" in [h.value for h in app.subheader]
+    assert count_images(app.main) >= 2  # first-layer grid, digit templates
+    gallery = next(m.value for m in app.markdown if 'class="thumbnails"' in m.value)
+    assert gallery.count("<img") >= 1  # the misclassified digits' thumbnails
+
+
+def test_gallery_filters_by_digit(monkeypatch, trained_bundle):
+    app = run_app(monkeypatch, trained_bundle, page="Inside the model")
+    evaluation = json.loads((trained_bundle / "evaluation.json").read_text())
+    true = evaluation["misclassified"][0]["true"]
+    app.selectbox(key="gallery_true").set_value(true).run()
+    expected = sum(1 for m in evaluation["misclassified"] if m["true"] == true)
+    assert f"{expected} misclassified test digits match" in all_text(app)
+
+
+def test_flow_page_traces_a_test_digit_through_every_step(
+    monkeypatch, trained_bundle, small_mnist_npz, small_mnist
+):
+    monkeypatch.setenv(MNIST_ENV_VAR, str(small_mnist_npz))
+    app = run_app(monkeypatch, trained_bundle, page="Follow the flow")
+    assert "Draw a digit on the pad (or pick an MNIST test digit)" in all_text(app)
+    app.button(key="flow_random").click().run()
+    assert not app.exception, app.exception
+    text = all_text(app)
+    following = next(m.value for m in app.markdown if m.value.startswith("Following"))
+    index = int(following.split("#")[1].split()[0])
+    _, (x_test, y_test) = small_mnist
+    assert f"(a {y_test[index]})" in following
+    steps = [h.value for h in app.subheader]
+    assert [s.split(".")[0] for s in steps] == [str(n) for n in range(1, 10)]
+    assert "x = x.reshape(784)" in text and "keras.utils.to_categorical(y, 10)" in text
+    assert sum("of 512" in m.value for m in app.metric) == 2  # active units of both hidden layers
+    from model.flow import trace
+    from model.inference import Classifier
+
+    expected = trace(Classifier.load(trained_bundle), x_test[index] / 255.0, int(y_test[index]))
+    loss = next(m for m in app.metric if m.label == "Loss for this drawing")
+    assert loss.value == f"{expected.loss:.3f}"  # the page's numbers are the trace's
+    (label,) = [box for box in app.selectbox if box.label == "The true digit"]
+    assert label.value == y_test[index]  # an MNIST digit starts with its own label
+
+    app.button(key="flow_step").click().run()
+    assert not app.exception, app.exception
+    after = next(m for m in app.metric if m.label == "Loss on this drawing")
+    assert float(after.value) < expected.loss
+    assert any(m.label.startswith("Accuracy on 1,000 MNIST test digits") for m in app.metric)
+    app.button(key="flow_reset").click().run()
+    assert "No step taken yet" in all_text(app)
+
+
+def test_flow_page_follows_the_drawing_made_on_the_draw_page(monkeypatch, trained_bundle):
+    from tests.drawing import SEVEN, draw_canvas
+
+    app = run_app(monkeypatch, trained_bundle)
+    app.session_state["last_drawing"] = draw_canvas(SEVEN)  # what the Draw page's pad keeps
+    open_page(app, "Follow the flow")
+    assert any(m.value == "Following **your drawing from the Draw page**." for m in app.markdown)
+    assert len([h for h in app.subheader if h.value[0].isdigit()]) == 9
+    open_page(app, "Draw")  # and the Draw page still answers with the trained model
+    assert "the committed model" in all_text(app)
+
+
+def test_curves_are_scaled_to_the_data_and_every_batch_size_is_in_view(monkeypatch, trained_bundle, tmp_path):
+    app = run_app(monkeypatch, trained_bundle)
+    specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    accuracy = next(spec for spec in specs if spec["encoding"]["y"]["field"] == "accuracy")
+    assert accuracy["encoding"]["y"]["scale"]["zero"] is False  # not a 0-1 axis with flat lines at the top
+    open_page(app, "Train")
+    batch = app.radio(key="train_batch")
+    assert batch.options == ["32", "64", "128", "256"] and batch.value == 32
+
+
+@pytest.mark.parametrize(
+    "page, heading",
+    [
+        ("Draw", "숫자를 그려 보세요"),
+        ("Follow the flow", "흐름 따라가기"),
+        ("Inside the model", "모델 들여다보기"),
+        ("Your drawings", "내 그림"),
+        ("Train", "직접 신경망 학습하기"),
+    ],
+)
+def test_every_page_renders_in_korean(monkeypatch, trained_bundle, tmp_path, page, heading):
+    app = korean_app(monkeypatch, trained_bundle, tmp_path, page)
+    headings = [h.value for h in app.title] + [h.value for h in app.header]
+    assert any(heading in h for h in headings), headings
+    texts = [m.value for m in app.markdown if m.value.strip() and not m.value.lstrip().startswith("<")]
+    texts += [c.value for c in app.caption] + [m.label for m in app.metric]
+    english = [
+        t for t in texts if not HANGUL.search(t) and re.search(r"\b[a-z]{4,}\b", re.sub(r"`[^`]*`", "", t))
+    ]
+    assert english == []  # every sentence shown is Korean (code and file names aside)
+
+
+def test_switching_language_keeps_the_page_and_the_choices(monkeypatch, trained_bundle, tmp_path):
+    app = run_app(monkeypatch, trained_bundle, page="Train")
+    app.slider(key="train_epochs").set_value(3).run()
+    assert "Train the network yourself" in [h.value for h in app.header]
+    app.segmented_control(key="language_choice").set_value("ko").run()
+    assert not app.exception
+    assert "직접 신경망 학습하기" in [h.value for h in app.header]  # still the Train page, now in Korean
+    assert app.slider(key="train_epochs").value == 3 and app.slider(key="train_epochs").label == "에포크"
+    open_page(app, "Draw")
+    assert app.title[0].value.endswith("숫자를 그려 보세요")  # the choice holds on every page
+    app.segmented_control(key="language_choice").set_value("en").run()
+    assert app.title[0].value.endswith("Draw a digit")

@@ -1,0 +1,103 @@
+"""The pages without a browser (AppTest) when something is missing or damaged: said, never a crash."""
+
+import shutil
+
+from streamlit.testing.v1 import AppTest
+
+from model.constants import BUNDLE_ENV_VAR, MNIST_ENV_VAR
+from model.runs import RUNS_ENV_VAR, list_runs
+from tests.apptest import APP, all_text, open_page, run_app, switch_page
+
+
+def test_missing_bundle_still_renders_and_says_how_to_train(monkeypatch, tmp_path):
+    app = run_app(monkeypatch, tmp_path / "no-such-bundle")
+    text = all_text(app)
+    assert "No model file" in text
+    assert "python -m model.train" in text
+    assert app.title  # the page itself is there
+
+
+def test_corrupt_model_file_is_reported(monkeypatch, trained_bundle, tmp_path):
+    bundle = tmp_path / "corrupt"
+    shutil.copytree(trained_bundle, bundle)
+    (bundle / "model.keras").write_bytes(b"this is not a zip archive")
+    app = run_app(monkeypatch, bundle)
+    text = all_text(app)
+    assert "Cannot load the model" in text and "python -m model.train" in text
+    assert "669,706" in text  # the rest of the bundle is still shown
+
+
+def test_unreadable_history_is_a_warning_not_a_crash(monkeypatch, trained_bundle, tmp_path):
+    bundle = tmp_path / "bad-history"
+    shutil.copytree(trained_bundle, bundle)
+    (bundle / "history.json").write_text("{not json")
+    app = run_app(monkeypatch, bundle)
+    assert "history.json is not a readable JSON file" in all_text(app)
+    assert not app.get("vega_lite_chart")
+
+
+def test_inside_view_without_evaluation_explains_instead_of_failing(monkeypatch, trained_bundle, tmp_path):
+    bundle = tmp_path / "no-evaluation"
+    shutil.copytree(trained_bundle, bundle)
+    (bundle / "evaluation.json").unlink()
+    app = run_app(monkeypatch, bundle, page="Inside the model")
+    text = all_text(app)
+    assert "has no evaluation.json" in text
+    assert "What the first layer learned" in [h.value for h in app.subheader]
+
+
+def test_damaged_feedback_store_is_reported_not_fatal(monkeypatch, trained_bundle, tmp_path):
+    damaged = tmp_path / "f.sqlite"
+    damaged.write_bytes(b"garbage" * 500)
+    app = run_app(monkeypatch, trained_bundle, damaged, page="Your drawings")
+    assert "is damaged" in all_text(app)
+    open_page(app, "Draw")  # the rest of the app still works
+    assert "669,706" in all_text(app)
+
+
+def test_every_page_that_reads_a_damaged_store_says_so(monkeypatch, trained_bundle, tmp_path):
+    damaged = tmp_path / "f.sqlite"
+    damaged.write_bytes(b"garbage" * 500)
+    app = run_app(monkeypatch, trained_bundle, damaged, page="Train")
+    assert any(
+        "Your saved drawings cannot be added" in w.body and "is damaged" in w.body for w in app.warning
+    )
+    assert app.checkbox(key="train_add_drawings").disabled
+    open_page(app, "Your drawings")
+    assert "is damaged" in all_text(app)
+
+
+def test_train_page_without_mnist_says_how_to_provide_it_and_starts_nothing(
+    monkeypatch, trained_bundle, tmp_path
+):
+    monkeypatch.setenv(MNIST_ENV_VAR, str(tmp_path / "nowhere" / "mnist.npz"))
+    app = run_app(monkeypatch, trained_bundle, runs=tmp_path / "runs", page="Train")
+    app.button(key="start_training").click().run()
+    errors = " ".join(e.body for e in app.error)
+    assert "Nothing was started" in errors and "MNIST file not found" in errors
+    assert "--data path/to/mnist.npz" in errors
+    assert list_runs(tmp_path / "runs") == []
+
+
+def test_an_interrupted_run_is_explained_and_shown_the_same_everywhere(monkeypatch, trained_bundle, tmp_path):
+    from tests.run_folders import killed_run
+
+    runs = tmp_path / "runs"
+    folder = killed_run(runs)
+    monkeypatch.setenv(BUNDLE_ENV_VAR, str(trained_bundle))
+    monkeypatch.setenv(RUNS_ENV_VAR, str(runs))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["run"] = folder.name  # the page that started it, reloaded after the process died
+    switch_page(app, "Train")
+    app.run()
+    assert not app.exception, app.exception
+    error = " ".join(e.body for e in app.error)
+    assert (
+        "Run interrupted" in error and "stopped before it finished" in error and "nothing was saved" in error
+    )
+    assert any("Epoch 1/1" in c.value for c in app.code)  # the end of its log, in view
+    table = app.dataframe[0].value
+    assert list(table["state"]) == ["interrupted"]
+    assert "1 epoch," in table["run"][0] and "epochs" not in table["run"][0]
+    picker = app.selectbox(key="run_details")
+    assert picker.format_func(picker.value).endswith("(interrupted)")

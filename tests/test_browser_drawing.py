@@ -1,0 +1,167 @@
+"""Drawing on the pad in a real browser: digits read, strokes kept, the pad's controls, photos."""
+
+import pytest
+
+from tests.browser import (
+    ANSWERED_JS,
+    CURLED_NINE,
+    ONE,
+    SEVEN,
+    SLASHED_ZERO,
+    SMALL_EIGHT,
+    ZERO,
+    bar_percentages,
+    draw,
+    metric_value,
+    reset_canvas,
+)
+
+
+@pytest.mark.parametrize(
+    "strokes, digit",
+    [(ONE, "1"), (ZERO, "0"), (SEVEN, "7"), (SLASHED_ZERO, "0"), (CURLED_NINE, "9"), (SMALL_EIGHT, "8")],
+)
+def test_drawn_digit_is_recognized_with_probability_bars(app, pages, strokes, digit):
+    page = pages.open(app.url)
+    assert metric_value(page) == "–"
+    draw(page, strokes)
+    assert metric_value(page) == digit
+    bars = bar_percentages(page)
+    assert list(bars) == list(range(10))
+    assert max(bars, key=bars.get) == int(digit)
+    assert sum(bars.values()) == pytest.approx(100, abs=0.6)  # rounded to 0.1% each
+    assert page.get_by_text("What the model sees").is_visible()
+
+
+@pytest.mark.parametrize("language, prediction", [("en", "Prediction"), ("ko", "예측")])
+def test_on_a_phone_the_answer_is_in_view_after_a_stroke_and_the_summary_fits(
+    app, pages, language, prediction
+):
+    from playwright.sync_api import expect
+
+    page = pages.open(app.url, width=390, height=844, path=f"?lang={language}")
+    draw(page, SEVEN)
+    answer = page.locator('[data-testid="stMetric"]', has_text=prediction).first.bounding_box()
+    assert answer["y"] + answer["height"] <= 844, f"the answer ends at {answer['y'] + answer['height']:.0f}px"
+    assert metric_value(page, prediction) == "7"
+    summary = page.locator(".st-key-summary pre")
+    summary.scroll_into_view_if_needed()
+    expect(summary).to_contain_text("Param #")
+    width, visible = summary.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert width <= visible  # the whole table, Param # column included, without scrolling sideways
+    if language == "en":
+        select = page.locator('[data-testid="stSelectbox"]').filter(has_text="No, it is a")
+        assert select.inner_text().count("No, it is") == 1  # the label, not the placeholder as well
+
+
+@pytest.mark.parametrize("delay_ms", [0, 50])
+def test_strokes_started_in_the_top_right_corner_right_after_entering_the_pad_are_kept(app, pages, delay_ms):
+    page = pages.open(app.url)
+    box = page.locator("canvas.upper-canvas").bounding_box()
+    for attempt, x in enumerate((250, 262, 240)):
+        if attempt:
+            reset_canvas(page)
+        page.mouse.move(box["x"] + x, box["y"] - 40)  # above the pad, then straight into its corner
+        page.mouse.move(box["x"] + x, box["y"] + 8)
+        page.wait_for_timeout(delay_ms)
+        page.mouse.down()
+        page.mouse.move(box["x"] + x - 10, box["y"] + 140, steps=6)
+        page.mouse.move(box["x"] + x - 20, box["y"] + 270, steps=6)
+        page.mouse.up()
+        try:
+            page.wait_for_function(ANSWERED_JS, timeout=10_000, polling=50)
+        except Exception:
+            state = page.evaluate("""() => {
+              const h = document.querySelector('[data-testid=stBidiComponentIsolated]');
+              return [!!h.shadowRoot.querySelector('style[data-pad-fix]'), window.__mouseUps,
+                      window.__lastChange, performance.now()]; }""")
+            raise AssertionError(
+                f"stroke {attempt + 1} was lost: the page never answered it {state}"
+            ) from None
+        assert metric_value(page) != "–", f"stroke {attempt + 1} was lost"
+
+
+def test_the_pad_toolbar_never_covers_the_pad_or_the_navigation(app, pages):
+    page = pages.open(app.url)
+    pad = page.locator("canvas.upper-canvas").bounding_box()
+    page.locator("canvas.upper-canvas").hover()
+    page.wait_for_timeout(400)  # past the toolbar's hover animation
+    reset = page.get_by_role("button", name="Reset canvas & history")
+    assert reset.is_visible()
+    toolbar = reset.bounding_box()
+    assert toolbar["y"] >= pad["y"] + pad["height"]  # below the pad, not over it
+    navigation = page.locator('[data-testid="stTopNavLink"]').first.bounding_box()
+    assert toolbar["y"] > navigation["y"] + navigation["height"]
+
+
+def test_a_scribble_is_said_to_look_like_no_digit(app, pages):
+    from playwright.sync_api import expect
+
+    page = pages.open(app.url)
+    zigzag = [(50 + 180 * (row % 2), 40 + 10 * row) for row in range(21)]  # a filled block, back and forth
+    draw(page, [zigzag])
+    expect(page.get_by_text("Maybe not a digit")).to_be_visible()
+    assert metric_value(page).endswith("?")
+    reset_canvas(page)
+    draw(page, SEVEN)
+    assert metric_value(page) == "7"
+    expect(page.get_by_text("Maybe not a digit")).to_have_count(0)
+
+
+def test_reset_brings_back_the_hint(app, pages):
+    page = pages.open(app.url)
+    draw(page, ONE)
+    assert metric_value(page) == "1"
+    reset_canvas(page)
+    assert metric_value(page) == "–"
+    assert page.get_by_text("Draw a digit (0–9)").is_visible()
+    assert page.locator(".prob-row").count() == 0
+
+
+def test_sessions_keep_their_own_drawing(app, pages):
+    first, second = pages.open(app.url), pages.open(app.url)
+    draw(first, ONE)
+    draw(second, ZERO)
+    assert metric_value(first) == "1" and metric_value(second) == "0"
+    first.reload()
+    first.wait_for_selector("canvas.upper-canvas")
+    assert metric_value(second) == "0"
+
+
+def test_hidden_layers_follow_the_drawing(app, pages):
+    page = pages.open(app.url)
+    draw(page, ONE)
+    page.get_by_text("Show the hidden layers for this drawing").click()
+    page.get_by_text("Units of layer 2 that lift").wait_for()
+    assert "lift “1”" in page.get_by_text("Units of layer 2 that lift").inner_text()
+    reset_canvas(page)
+    draw(page, SEVEN)
+    assert "lift “7”" in page.get_by_text("Units of layer 2 that lift").inner_text()
+
+
+def test_uploaded_photo_is_classified_and_bad_files_explained(app, pages, tmp_path):
+    from playwright.sync_api import expect
+
+    from tests.test_upload import photo_of_seven
+
+    photo = tmp_path / "seven.jpg"
+    photo.write_bytes(photo_of_seven())
+    page = pages.open(app.url)
+    page.get_by_text("Or upload a photo of a handwritten digit").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
+    expect(page.get_by_text("Prediction for the photo")).to_be_visible(timeout=30_000)
+    assert metric_value(page, "Prediction for the photo") == "7"
+    assert metric_value(page) == "–"  # the drawing pad is untouched
+    page.screenshot(path=str(tmp_path / "upload.png"))
+    text = tmp_path / "notes.png"
+    text.write_bytes(b"this is not really a png")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(text))
+    expect(page.get_by_text("not an image")).to_be_visible(timeout=30_000)
+    from PIL import Image
+
+    for size in ((1, 1), (20000, 1)):
+        tiny = tmp_path / f"tiny-{size[0]}.png"
+        Image.new("L", size, 255).save(tiny)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(tiny))
+        expect(page.get_by_text("too small to hold a digit")).to_be_visible(timeout=30_000)
+        expect(page.locator('[data-testid="stException"]')).to_have_count(0)  # a message, never a traceback

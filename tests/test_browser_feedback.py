@@ -1,0 +1,68 @@
+"""Saving drawings in a real browser: confirmed or corrected, saved once, shown on Your drawings."""
+
+import numpy as np
+
+from tests.browser import (
+    ONE,
+    SEVEN,
+    choose_option,
+    draw,
+    metric_value,
+    open_page,
+    reset_canvas,
+)
+
+
+def test_corrected_drawing_is_saved_and_shown_in_your_drawings(own_app, pages):
+    from playwright.sync_api import expect
+
+    from model.feedback import FeedbackStore
+
+    page = pages.open(own_app.url)
+    draw(page, SEVEN)
+    assert metric_value(page) == "7"
+    choose_option(page, page.locator('[data-testid="stSelectbox"]').filter(has_text="No, it is a"), "1")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("as a 1. See “Your drawings”")).to_be_visible(timeout=30_000)
+    saved = FeedbackStore(own_app.feedback_db).drawings()
+    assert saved[0].label == 1 and saved[0].predicted == 7
+    assert FeedbackStore(own_app.feedback_db).canvas_png(saved[0].id).startswith(b"\x89PNG")
+    open_page(page, "Your drawings")
+    expect(page.get_by_text(f"#{saved[0].id}: a 1 (model said 7)")).to_be_visible()
+
+    open_page(page, "Draw")
+    reset_canvas(page)
+    draw(page, ONE)
+    assert metric_value(page) == "1"
+    page.get_by_role("button", name="✓ Yes, it is a 1").click()
+    expect(page.get_by_text("as a 1. See “Your drawings”")).to_be_visible(timeout=30_000)
+    open_page(page, "Your drawings")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download as .npz").click()
+    with np.load(download.value.path(), allow_pickle=False) as data:
+        everything = np.concatenate([data["y_train"], data["y_test"]])
+        assert data["x_train"].dtype == np.uint8 and data["x_train"].shape[1:] == (28, 28)
+    assert sorted(everything.tolist()) == sorted(
+        d.label for d in FeedbackStore(own_app.feedback_db).drawings()
+    )
+
+
+def test_a_drawing_is_saved_once_however_often_it_is_confirmed(own_app, pages):
+    from playwright.sync_api import expect
+
+    from model.feedback import FeedbackStore
+
+    before = len(FeedbackStore(own_app.feedback_db).drawings())
+    page = pages.open(own_app.url)
+    draw(page, [[(165, 50), (160, 235)]])  # a 1 no other test draws: a new drawing
+    assert metric_value(page) == "1"
+    page.get_by_role("button", name="✓ Yes, it is a 1").click()
+    expect(page.get_by_text("as a 1. See “Your drawings”")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="✓ Yes, it is a 1").click()
+    expect(page.get_by_text("This drawing is already saved")).to_be_visible(timeout=30_000)
+    assert len(FeedbackStore(own_app.feedback_db).drawings()) == before + 1
+    choose_option(page, page.locator('[data-testid="stSelectbox"]').filter(has_text="No, it is a"), "7")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("is now saved as a 7 (it was a 1)")).to_be_visible(timeout=30_000)
+    saved = FeedbackStore(own_app.feedback_db).drawings()
+    assert len(saved) == before + 1 and saved[0].label == 7
