@@ -30,6 +30,7 @@ def main() -> None:
     widgets.page_assets()
     found = context.start(pages)
     current.run()
+    context.freeze_loaded_modules()
 
 
 main()

@@ -9,7 +9,7 @@
    tab in the single-script app with tabs it replaced (commit BASELINE_COMMIT, taken from git into
    a scratch folder), measured the same way in the same run.
 
-    python -m benchmarks.app_latency [--strokes 15] [--switches 5]
+    python -m benchmarks.app_latency [--strokes 15] [--switches 5] [--before REV]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.startup import checkout
 from tests.browser import (
     ONE,
     QUIET_MS,
@@ -64,13 +65,17 @@ def open_tab(page, name: str) -> float:
     return page.evaluate("window.__lastChange") - clicked
 
 
-def stroke_latency(baseline_url: str, app_url: str, browser, strokes: int) -> dict[str, list[float]]:
-    times = {"baseline": [], "app": [], "flow": []}
+def stroke_latency(
+    baseline_url: str, app_url: str, browser, strokes: int, before_url: str | None = None
+) -> dict[str, list[float]]:
     pages = {
         "baseline": open_app(browser, baseline_url),
         "app": open_app(browser, app_url),
         "flow": open_app(browser, app_url, path="flow"),
     }
+    if before_url:
+        pages["before"] = open_app(browser, before_url)
+    times = {name: [] for name in pages}
     for page in pages.values():  # warm-up: first reruns pay one-off costs
         draw(page, [STROKES[0]])
     for number in range(strokes):
@@ -114,6 +119,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strokes", type=int, default=15, help="strokes timed per page")
     parser.add_argument("--switches", type=int, default=5, help="times each view is opened")
+    parser.add_argument(
+        "--before", default=None, help="also time strokes on the Draw page at this git revision"
+    )
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -126,7 +134,13 @@ def main(argv=None) -> int:
             sync_playwright() as playwright,
         ):
             browser = launch(playwright)
-            strokes = stroke_latency(baseline_url, app_url, browser, args.strokes)
+            if args.before:
+                before_dir = Path(scratch) / "before"
+                before_dir.mkdir()
+                with streamlit_server(checkout(args.before, before_dir)) as before_url:
+                    strokes = stroke_latency(baseline_url, app_url, browser, args.strokes, before_url)
+            else:
+                strokes = stroke_latency(baseline_url, app_url, browser, args.strokes)
             pages = switch_latency(app_url, browser, args.switches, open_page)
             tabs = None
             if old_app:
@@ -139,6 +153,9 @@ def main(argv=None) -> int:
     print(f"  canvas + metric page:      {baseline:6.0f} ms")
     print(f"  the app's Draw page:       {app:6.0f} ms")
     print(f"  the Follow the flow page:  {flow:6.0f} ms")
+    if "before" in strokes:
+        before = statistics.median(strokes["before"])
+        print(f"  the Draw page at {args.before}: {before:6.0f} ms  (now / then: {app / before:.2f})")
     print(f"ratio Draw / baseline: {app / baseline:.2f}  (target <= 1.1)")
     print(f"ratio flow / Draw:     {flow / app:.2f}  (target <= 2)")
     print(

@@ -3,6 +3,8 @@
 import json
 import shutil
 
+import pytest
+
 from model.constants import MNIST_ENV_VAR
 from model.runs import list_runs
 from tests.apptest import (
@@ -52,6 +54,7 @@ def test_a_drawing_is_deleted_from_your_drawings_only_after_confirmation(
     assert {m.label: m.value for m in app.metric}["Drawings saved"] == "1"
 
 
+@pytest.mark.slow
 def test_a_short_training_run_from_the_train_page_becomes_this_sessions_model(
     monkeypatch, trained_bundle, small_mnist_npz, small_mnist, tmp_path
 ):

@@ -2,6 +2,8 @@
 
 import shutil
 
+import pytest
+
 from tests.browser import (
     ONE,
     SEVEN,
@@ -11,6 +13,8 @@ from tests.browser import (
     open_page,
     wait_idle,
 )
+
+pytestmark = pytest.mark.slow  # each trains the network in a background process
 
 
 def test_training_in_one_session_leaves_others_drawing_and_can_be_cancelled(

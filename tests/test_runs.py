@@ -32,6 +32,7 @@ def log_of(run) -> str:
     return (run.folder / "train.log").read_text(errors="replace")[-3000:]
 
 
+@pytest.mark.slow
 def test_a_run_trains_in_the_background_and_leaves_a_usable_bundle(tmp_path, small_mnist_npz):
     run = start_run(RunSettings(epochs=2, batch_size=64, limit=1000, seed=0), str(small_mnist_npz), tmp_path)
     assert run.active and run.alive
@@ -59,6 +60,7 @@ def test_a_run_trains_in_the_background_and_leaves_a_usable_bundle(tmp_path, sma
     assert not [p.name for p in run.folder.iterdir() if p.name.startswith(".")]  # no staging left
 
 
+@pytest.mark.slow
 def test_bundle_from_a_run_classifies_real_digits_as_its_evaluation_says(
     tmp_path, small_mnist_npz, small_mnist
 ):
@@ -77,6 +79,7 @@ def test_bundle_from_a_run_classifies_real_digits_as_its_evaluation_says(
     assert np.mean(right) > 0.8  # and it learned: 3,000 real digits, 2 epochs
 
 
+@pytest.mark.slow
 def test_cancel_stops_the_run_and_saves_nothing(tmp_path, small_mnist_npz):
     run = start_run(RunSettings(epochs=20, batch_size=32, seed=0), str(small_mnist_npz), tmp_path)
     run = wait_for(run.folder, lambda r: r.state == "training" and r.status.step > 0 or not r.active)
@@ -92,6 +95,7 @@ def test_cancel_stops_the_run_and_saves_nothing(tmp_path, small_mnist_npz):
     assert not run.folder.exists()
 
 
+@pytest.mark.slow
 def test_a_killed_training_process_shows_as_interrupted(tmp_path, small_mnist_npz):
     run = start_run(RunSettings(epochs=20, batch_size=32), str(small_mnist_npz), tmp_path)
     run = wait_for(run.folder, lambda r: r.state in ("building", "training") or not r.active)
@@ -129,6 +133,7 @@ def test_out_of_range_settings_are_refused_before_anything_starts(tmp_path, sett
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_extra_drawings_are_added_to_training_and_scored_on_their_own(tmp_path, small_mnist_npz, small_mnist):
     (x_train, y_train), (x_test, y_test) = small_mnist
     extra = tmp_path / "mine.npz"

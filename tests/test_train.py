@@ -32,6 +32,7 @@ def test_short_real_training_run_writes_a_complete_bundle(trained_bundle):
         assert missed["images"].dtype == np.uint8
 
 
+@pytest.mark.slow
 def test_same_seed_gives_the_same_model(small_mnist):
     (x_train, y_train), test = small_mnist
     subset = ((x_train[:600], y_train[:600]), test)
@@ -43,6 +44,7 @@ def test_same_seed_gives_the_same_model(small_mnist):
         assert np.array_equal(a, b)
 
 
+@pytest.mark.slow
 def test_augmented_training_adds_styled_and_pen_digits(small_mnist):
     (x_train, y_train), test = small_mnist
     result = train(
@@ -76,6 +78,7 @@ print("identical", len(spread[0]))
 """
 
 
+@pytest.mark.slow
 def test_retracing_spread_over_worker_processes_gives_the_same_images(small_mnist_npz):
     import subprocess
     import sys
@@ -107,6 +110,7 @@ def assert_untouched(out, before):
     assert [p.name for p in out.parent.iterdir()] == [out.name], "temporary folders left behind"
 
 
+@pytest.mark.slow
 def test_interrupted_training_leaves_the_previous_bundle_intact(small_mnist_npz, tmp_path, monkeypatch):
     out = tmp_path / "bundle"
     before = make_previous_bundle(out)
@@ -120,6 +124,7 @@ def test_interrupted_training_leaves_the_previous_bundle_intact(small_mnist_npz,
     assert_untouched(out, before)
 
 
+@pytest.mark.slow
 def test_failure_while_saving_leaves_the_previous_bundle_intact(small_mnist_npz, tmp_path, monkeypatch):
     out = tmp_path / "bundle"
     before = make_previous_bundle(out)
@@ -136,6 +141,7 @@ def test_failure_while_saving_leaves_the_previous_bundle_intact(small_mnist_npz,
     assert_untouched(out, before)
 
 
+@pytest.mark.slow
 def test_a_new_run_replaces_the_previous_bundle(trained_bundle, small_mnist_npz, tmp_path):
     out = tmp_path / "bundle"
     make_previous_bundle(out)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from i18n import tr
@@ -22,6 +20,11 @@ def history_rows(history: dict, model: str) -> list[dict]:
 
 def curve_charts(rows: list[dict], last_epoch: int, by_model: bool, height: int = 300) -> None:
     """Loss and accuracy per epoch, side by side: solid = validation, dashed = training."""
+    # Imported when a chart is first drawn: on a fresh server the pad, above the charts, is sent
+    # about half a second sooner (benchmarks/startup.py).
+    import altair as alt
+    import pandas as pd
+
     frame = pd.DataFrame(rows)
     names = [tr("validation"), tr("training")]
     splits = alt.Scale(domain=names, range=[[1, 0], [5, 3]])

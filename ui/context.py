@@ -97,11 +97,20 @@ def bundle_stamp(path: Path) -> int:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def load_classifier(path: str, stamp: int) -> Classifier:
-    classifier = Classifier.load(path)
-    # Streamlit collects garbage after every rerun; freezing what exists once the app's modules
-    # are loaded (once per process) keeps those collections short.
+    return Classifier.load(path)
+
+
+@st.cache_resource(show_spinner=False)
+def freeze_loaded_modules() -> bool:
+    """Once per process, after the first page is drawn. Streamlit collects garbage after every
+    rerun, and a full collection walks every object of every loaded module (pandas and altair:
+    hundreds of thousands); frozen, they are skipped. Not at start-up: the pages load pandas and
+    altair only once the pad has been sent, and objects frozen are never freed, so this runs once."""
+    import altair  # noqa: F401  (the heavy modules the pages use: loaded now if not yet)
+    import pandas  # noqa: F401
+
     gc.freeze()
-    return classifier
+    return True
 
 
 @st.cache_data(max_entries=32)

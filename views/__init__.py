@@ -6,21 +6,23 @@ tests import it. A page's URL path is its module's name (`/flow` is `views/flow.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
 from i18n import marked
-from views import draw, drawings, flow, inside, train
 
 
 @dataclass(frozen=True)
 class PageSpec:
-    module: ModuleType  # its render(context) draws the page
+    url_path: str  # also the name of its module in this package
     title: str  # English, marked for the catalogs; the navigation shows it translated
 
     @property
-    def url_path(self) -> str:
-        return self.module.__name__.rsplit(".", 1)[-1]
+    def module(self) -> ModuleType:
+        """The page's module, whose render(context) draws it; imported the first time it is shown,
+        so a fresh server sends the first page's pad before the other pages' imports."""
+        return importlib.import_module(f"views.{self.url_path}")
 
     @property
     def script(self) -> str:
@@ -29,10 +31,10 @@ class PageSpec:
 
 
 PAGES = (
-    PageSpec(draw, marked("Draw")),
-    PageSpec(flow, marked("Follow the flow")),
-    PageSpec(inside, marked("Inside the model")),
-    PageSpec(drawings, marked("Your drawings")),
-    PageSpec(train, marked("Train")),
+    PageSpec("draw", marked("Draw")),
+    PageSpec("flow", marked("Follow the flow")),
+    PageSpec("inside", marked("Inside the model")),
+    PageSpec("drawings", marked("Your drawings")),
+    PageSpec("train", marked("Train")),
 )
 DEFAULT = PAGES[0]

@@ -6,7 +6,6 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from i18n import tr, tr_error
@@ -121,6 +120,8 @@ def feedback_ui(classifier: Classifier, prediction: Prediction, png: bytes | Non
 
 def hidden_ui(classifier: Classifier, prediction: Prediction) -> None:
     """The two 512-unit ReLU layers as heatmaps, and the units that drive the answer."""
+    import pandas as pd  # only for this table: not loaded before the first page's pad is sent
+
     first, second = classifier.hidden_activations(flatten(prediction.image[None]))
     heat_first, heat_second, drivers = st.columns([1, 1, 1.2], gap="large")
     for column, activations, title in (
