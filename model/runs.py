@@ -96,6 +96,17 @@ class RunSettings:
         return args
 
 
+SETTING_TYPES = {  # RunSettings' fields in run.json: (type, may be null)
+    "epochs": (int, False),
+    "batch_size": (int, False),
+    "augment": (bool, False),
+    "limit": (int, True),
+    "extra": (str, True),
+    "extra_repeat": (int, False),
+    "seed": (int, True),
+}
+
+
 @dataclass(frozen=True)
 class RunInfo:
     """run.json: what was asked for, written once when the run starts."""
@@ -122,19 +133,13 @@ class RunInfo:
             raise ValueError("command is not a list of words")
         try:
             when = datetime.fromisoformat(created)
-            known = {name: settings[name] for name in RunSettings.__dataclass_fields__ if name in settings}
-            typed = RunSettings(**known)
+            typed = RunSettings(**{name: settings[name] for name in SETTING_TYPES if name in settings})
         except (TypeError, ValueError) as error:
             raise ValueError(f"bad created or settings: {error}") from error
-        for name, kind in (("epochs", int), ("batch_size", int), ("augment", bool), ("extra_repeat", int)):
-            if not isinstance(getattr(typed, name), kind):
-                raise ValueError(f"settings.{name} has the wrong type")
-        for name in ("limit", "seed"):
+        for name, (kind, optional) in SETTING_TYPES.items():
             value = getattr(typed, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            if not (optional and value is None) and (type(value) is not kind):  # True is no epoch count
                 raise ValueError(f"settings.{name} has the wrong type")
-        if typed.extra is not None and not isinstance(typed.extra, str):
-            raise ValueError("settings.extra has the wrong type")
         data = record.get("data", "")
         return cls(folder_name, when, typed, data if isinstance(data, str) else "", tuple(command))
 

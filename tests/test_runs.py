@@ -207,6 +207,7 @@ def test_a_run_whose_records_are_damaged_is_listed_as_damaged_and_the_others_sti
         ("20261125-101600-bad1", {"created": 12345}, None),
         ("20261125-101700-bad2", {"created": "2026-11-25T10:17:00", "settings": "fast"}, None),
         ("20261125-101800-bad3", {"created": "2026-11-25T10:18:00"}, '{"state": ["x"]}'),
+        ("20261125-101900-bad4", {"created": "2026-11-25T10:19:00", "settings": {"epochs": True}}, None),
     ):
         folder = tmp_path / name
         folder.mkdir()
@@ -215,7 +216,7 @@ def test_a_run_whose_records_are_damaged_is_listed_as_damaged_and_the_others_sti
             (folder / "status.json").write_text(status)
     runs = {run.id: run for run in list_runs(tmp_path)}
     assert runs[good.name].state == "done" and runs[good.name].test_accuracy == 0.9
-    assert [runs[n].state for n in sorted(runs) if n != good.name] == ["damaged"] * 3
+    assert [runs[n].state for n in sorted(runs) if n != good.name] == ["damaged"] * 4
     assert not any(runs[n].active or runs[n].usable for n in runs if n != good.name)
 
 
