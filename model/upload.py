@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import warnings
 
 import numpy as np
@@ -15,7 +16,7 @@ MAX_UPLOAD_BYTES = 8 * 1024 * 1024  # a phone photo is 2-6 MB; more is not a dig
 MAX_UPLOAD_PIXELS = 40_000_000  # Pillow's bomb guard would allow ~179 M; a digit needs far less
 MIN_SIDE = 8  # pixels: fewer on a side cannot show a digit's strokes
 WORK_SIDE = 560  # photos are shrunk so their longer side is at most this (2x the drawing pad)
-ACCEPTED_FORMATS = ("PNG", "JPEG")
+ACCEPTED_FORMATS = ("PNG", "JPEG", "MPO")  # MPO: a phone camera's JPEG with more pictures; the first is read
 
 
 class UploadError(Explained, ValueError):
@@ -60,8 +61,11 @@ def read_upload(data: bytes) -> np.ndarray:
         ) from None
     except UnidentifiedImageError:
         raise UploadError("This file is not an image Pillow can read (PNG or JPEG expected).") from None
-    except OSError as error:  # truncated or corrupt data
-        raise UploadError("The image could not be decoded: {error}", error=error) from None
+    except UploadError:
+        raise
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error) as error:
+        # Damaged data: Pillow's readers say so in many ways (a broken PNG chunk is a SyntaxError).
+        raise UploadError("The image could not be decoded: {error}", error=str(error)[:120]) from None
     grey.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
     if min(grey.size) < MIN_SIDE:
         raise UploadError(
