@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from model.bundle import read_json
-from model.constants import EVALUATION_FILE, HISTORY_FILE, SUMMARY_FILE
+from model.constants import EVALUATION_FILE, HISTORY_FILE, NUM_CLASSES, SUMMARY_FILE
 from model.errors import Explained
 
 CURVE_KEYS = ("loss", "val_loss", "accuracy", "val_accuracy")
@@ -37,16 +38,14 @@ def read_records(bundle_dir: str | os.PathLike) -> BundleRecords:
         except ValueError as error:
             parts[name] = None
             problems.append(error)
-    history = parts[HISTORY_FILE]
+    history, evaluation = parts[HISTORY_FILE], parts[EVALUATION_FILE]
     if history is not None and not has_curves(history):
-        problems.append(
-            Explained(
-                "{path} lacks the per-epoch lists {keys}",
-                path=bundle_dir / HISTORY_FILE,
-                keys=list(CURVE_KEYS),
-            )
-        )
+        problems.append(damaged(HISTORY_FILE, bundle_dir, "the per-epoch lists " + ", ".join(CURVE_KEYS)))
         history = None
+    wrong = evaluation_problem(evaluation) if evaluation is not None else None
+    if wrong:
+        problems.append(damaged(EVALUATION_FILE, bundle_dir, wrong))
+        evaluation = None
     try:
         summary = (bundle_dir / SUMMARY_FILE).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -54,13 +53,61 @@ def read_records(bundle_dir: str | os.PathLike) -> BundleRecords:
         problems.append(
             Explained("{name} is missing or unreadable in {folder}", name=SUMMARY_FILE, folder=bundle_dir)
         )
-    return BundleRecords(history, parts[EVALUATION_FILE], summary, tuple(problems))
+    return BundleRecords(history, evaluation, summary, tuple(problems))
+
+
+def damaged(name: str, folder: Path, field: str) -> Explained:
+    return Explained(
+        "{name} in {folder} is damaged ({field}: missing or of the wrong kind), so it is not shown.",
+        name=name,
+        folder=folder,
+        field=field,
+    )
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_digit(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < NUM_CLASSES
+
+
+def evaluation_problem(evaluation: dict) -> str | None:
+    """The first field of evaluation.json a page cannot use as it is, or None if all are fine."""
+    matrix = evaluation.get("confusion_matrix")
+    if not (
+        isinstance(matrix, list)
+        and len(matrix) == NUM_CLASSES
+        and all(isinstance(row, list) and len(row) == NUM_CLASSES for row in matrix)
+        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for row in matrix for n in row)
+        and sum(map(sum, matrix)) > 0
+    ):
+        return "confusion_matrix"
+    if not _is_number(evaluation.get("test_accuracy")):
+        return "test_accuracy"
+    shares = evaluation.get("per_class_accuracy")
+    if not isinstance(shares, list) or len(shares) != NUM_CLASSES or not all(map(_is_number, shares)):
+        return "per_class_accuracy"
+    misses, tested = evaluation.get("misclassified", []), sum(map(sum, matrix))
+    if not isinstance(misses, list) or not all(
+        isinstance(miss, dict)
+        and isinstance(miss.get("index"), int)
+        and 0 <= miss["index"] < tested
+        and _is_digit(miss.get("true"))
+        and _is_digit(miss.get("predicted"))
+        and _is_number(miss.get("confidence"))
+        for miss in misses
+    ):
+        return "misclassified"
+    return None
 
 
 def has_curves(history: dict) -> bool:
+    """Whether history.json has the four per-epoch lists, of numbers, all as long."""
     lists = [history.get(key) for key in CURVE_KEYS]
     return (
-        all(isinstance(values, list) and values for values in lists)
+        all(isinstance(values, list) and values and all(map(_is_number, values)) for values in lists)
         and len({len(values) for values in lists}) == 1
     )
 

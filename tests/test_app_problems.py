@@ -1,7 +1,9 @@
 """The pages without a browser (AppTest) when something is missing or damaged: said, never a crash."""
 
+import json
 import shutil
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from model.constants import BUNDLE_ENV_VAR, MNIST_ENV_VAR
@@ -101,3 +103,31 @@ def test_an_interrupted_run_is_explained_and_shown_the_same_everywhere(monkeypat
     assert "1 epoch," in table["run"][0] and "epochs" not in table["run"][0]
     picker = app.selectbox(key="run_details")
     assert picker.format_func(picker.value).endswith("(interrupted)")
+
+
+DAMAGED_RECORDS = {
+    "evaluation without a confusion matrix": ("evaluation.json", lambda e: e.pop("confusion_matrix")),
+    "test accuracy as a word": ("evaluation.json", lambda e: e.update(test_accuracy="high")),
+    "a misclassified digit out of range": (
+        "evaluation.json",
+        lambda e: e["misclassified"].append({"index": 10**6, "true": 3, "predicted": 5, "confidence": 0.5}),
+    ),
+    "null in the validation loss": ("history.json", lambda h: h["val_loss"].__setitem__(0, None)),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGED_RECORDS))
+def test_a_damaged_bundle_record_is_said_and_every_page_still_renders(
+    monkeypatch, trained_bundle, tmp_path, damage
+):
+    name, change = DAMAGED_RECORDS[damage]
+    bundle = tmp_path / "damaged"
+    shutil.copytree(trained_bundle, bundle)
+    record = json.loads((bundle / name).read_text())
+    change(record)
+    (bundle / name).write_text(json.dumps(record))
+    draw = run_app(monkeypatch, bundle)  # both pages render: run_app asserts no exception
+    inside = run_app(monkeypatch, bundle, page="Inside the model")
+    assert f"{name} in" in all_text(draw) and "damaged" in all_text(draw)  # Draw shows both records
+    if name == "evaluation.json":  # Inside shows the evaluation: it says why it cannot
+        assert f"{name} in" in all_text(inside) and "no evaluation.json" not in all_text(inside)

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from i18n import tr
+from i18n import tr, tr_error
 from model import insight
 from model.bundle import read_missed_images
-from model.constants import TRAIN_COMMAND
+from model.constants import EVALUATION_FILE, TRAIN_COMMAND
 from model.data import MnistSource, load_mnist
 from model.inference import Classifier
 from ui import context, state, widgets
@@ -208,10 +208,14 @@ def weights_ui(classifier: Classifier) -> None:
 def render(ctx: Context) -> None:
     st.header(tr("Inside the model"))
     st.caption(tr("Showing {model}.", model=ctx.model_name))
-    evaluation = context.records_of(ctx.bundle).evaluation
+    records = context.records_of(ctx.bundle)
+    evaluation = records.evaluation
+    damage = [problem for problem in records.problems if problem.values.get("name") == EVALUATION_FILE]
     if evaluation:
         evaluation_ui(ctx.bundle, evaluation)
         gallery_ui(ctx.bundle, evaluation, ctx.mnist)
+    elif damage and "field" in damage[0].values:  # there, but damaged: say so, not that it is missing
+        st.warning(tr_error(damage[0]))
     else:
         st.warning(
             tr(
