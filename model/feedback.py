@@ -13,6 +13,7 @@ import io
 import json
 import os
 import sqlite3
+import time
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from model.errors import Explained
 FEEDBACK_ENV_VAR = "DIGITS_FEEDBACK_DB"
 DEFAULT_FEEDBACK_DB = PACKAGE_DIR.parent / "data" / "feedback.sqlite"  # data/ is git-ignored
 BUSY_TIMEOUT_S = 10.0  # how long a writer waits for another before reporting the store busy
+WAL_TRIES = 100  # 5 s of retries for the switch to WAL (see _use_wal)
 TEST_EVERY = 5  # export: every 5th drawing goes to the test split, the rest to training
 
 SCHEMA = """
@@ -75,7 +77,7 @@ class FeedbackStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
-            connection.execute("PRAGMA journal_mode=WAL")
+            _use_wal(connection)
             connection.execute(SCHEMA)
             # Schema changes take the write lock: only when needed, or concurrent writers queue up on them.
             columns = {row[1] for row in connection.execute("PRAGMA table_info(drawings)")}
@@ -200,23 +202,28 @@ class FeedbackStore:
             raise self._explain(error) from error
 
     def drawings(self, newest_first: bool = True) -> list[Drawing]:
+        """Every saved drawing that can be read, newest first; see `damaged()` for the others."""
+        return self.read(newest_first)[0]
+
+    def damaged(self) -> list[int]:
+        """The ids of rows that cannot be read as drawings (changed by another program)."""
+        return self.read()[1]
+
+    def read(self, newest_first: bool = True) -> tuple[list[Drawing], list[int]]:
+        """(the drawings, the ids of damaged rows): one damaged row does not hide the others."""
         order = "DESC" if newest_first else "ASC"
         rows = self._read(
             "SELECT id, created, model_id, predicted, label, probabilities, digit FROM drawings"
             f" ORDER BY id {order}"
         )
-        return [
-            Drawing(
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                json.loads(row[5]),
-                np.frombuffer(row[6], dtype=np.uint8).reshape(IMAGE_SIDE, IMAGE_SIDE),
-            )
-            for row in rows
-        ]
+        drawings, damaged = [], []
+        for row in rows:
+            drawing = _drawing(row)
+            if drawing is None:
+                damaged.append(row[0])
+            else:
+                drawings.append(drawing)
+        return drawings, damaged
 
     def canvas_png(self, drawing_id: int) -> bytes | None:
         rows = self._read("SELECT canvas_png FROM drawings WHERE id = ?", (drawing_id,))
@@ -232,6 +239,42 @@ class FeedbackStore:
                 return connection.execute(query, parameters).fetchall()
         except sqlite3.Error as error:
             raise self._explain(error) from error
+
+
+def _drawing(row: tuple) -> Drawing | None:
+    """A row -> Drawing, or None when a field is not what the store writes."""
+    drawing_id, created, model_id, predicted, label, probabilities, image = row
+    try:
+        probabilities = json.loads(probabilities)
+    except (TypeError, ValueError):
+        return None
+    if not (
+        isinstance(image, bytes)
+        and len(image) == IMAGE_SIDE * IMAGE_SIDE
+        and isinstance(created, str)
+        and isinstance(model_id, str)
+        and all(isinstance(v, int) and 0 <= v < NUM_CLASSES for v in (predicted, label))
+        and isinstance(probabilities, list)
+        and len(probabilities) in (0, NUM_CLASSES)  # the first stores could save none
+        and all(isinstance(p, (int, float)) for p in probabilities)
+    ):
+        return None
+    pixels = np.frombuffer(image, dtype=np.uint8).reshape(IMAGE_SIDE, IMAGE_SIDE)
+    return Drawing(drawing_id, created, model_id, predicted, label, probabilities, pixels)
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Switch a store to write-ahead logging, once. The switch takes an exclusive lock without
+    waiting for it, so connections opening a brand-new store at once retry it briefly."""
+    for attempt in range(WAL_TRIES):
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == WAL_TRIES - 1:
+                raise
+            time.sleep(0.05)
 
 
 def summary(drawings: list[Drawing]) -> dict:

@@ -131,3 +131,25 @@ def test_a_damaged_bundle_record_is_said_and_every_page_still_renders(
     assert f"{name} in" in all_text(draw) and "damaged" in all_text(draw)  # Draw shows both records
     if name == "evaluation.json":  # Inside shows the evaluation: it says why it cannot
         assert f"{name} in" in all_text(inside) and "no evaluation.json" not in all_text(inside)
+
+
+def test_a_damaged_drawing_row_is_left_out_and_said_and_the_others_still_show(
+    monkeypatch, trained_bundle, tmp_path
+):
+    import sqlite3
+
+    import numpy as np
+
+    from model.feedback import FeedbackStore
+
+    store = FeedbackStore(tmp_path / "f.sqlite")
+    for label in (3, 7, 7):
+        store.add(np.zeros((28, 28)), label, label, [0.1] * 10, "m", None)
+    with sqlite3.connect(store.path) as connection:  # another program shortens one image
+        connection.execute("UPDATE drawings SET digit = ? WHERE id = 2", (b"\x00" * 10,))
+    assert [d.id for d in store.drawings()] == [3, 1] and store.damaged() == [2]
+    app = run_app(monkeypatch, trained_bundle, store.path, page="Your drawings")
+    assert {m.label: m.value for m in app.metric}["Drawings saved"] == "2"
+    assert "1 saved drawings are damaged" in all_text(app)
+    open_page(app, "Train")  # counts the drawings it could add: no traceback either
+    assert app.checkbox(key="train_add_drawings").label.startswith("Add your 2 saved drawings")

@@ -120,10 +120,17 @@ def render(ctx: Context) -> None:
     state.show_flash("drawings")
     store = FeedbackStore()
     try:
-        drawings = store.drawings()
+        drawings, damaged = store.read()
     except FeedbackError as error:
         st.error(tr_error(error))
         return
+    if damaged:
+        st.warning(
+            tr(
+                "{count} saved drawings are damaged (changed by another program) and are left out.",
+                count=len(damaged),
+            )
+        )
     st.caption(
         tr(
             "Saved in {path} (set {variable} to use another file).",
