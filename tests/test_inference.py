@@ -158,3 +158,13 @@ def test_real_digits_raise_no_doubt(committed, mnist):
     assert sum(doubted) <= 20  # at most 1% of real digits get the warning
     for strokes in (ONE, SEVEN):
         assert committed.classify_canvas(draw_canvas(strokes)).doubt is None
+
+
+def test_a_model_whose_weights_are_not_numbers_is_refused(trained_bundle, tmp_path):
+    model = keras_model(trained_bundle / MODEL_FILE)
+    weights = model.get_weights()
+    weights[2][0, 0] = np.nan  # one weight of the second layer
+    model.set_weights(weights)
+    model.save(tmp_path / MODEL_FILE)
+    with pytest.raises(ValueError, match="not numbers"):
+        Classifier.load(tmp_path)

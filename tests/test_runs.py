@@ -246,3 +246,22 @@ def test_an_unusable_runs_folder_is_a_clear_error_not_a_crash(tmp_path):
     with pytest.raises(RunError, match="Cannot use the runs folder"):
         start_run(RunSettings(epochs=1), None, blocker)
     assert list_runs(blocker) == []
+
+
+def test_a_fifo_named_like_a_run_record_is_never_opened(tmp_path):
+    """Opening a FIFO for reading blocks until something writes to it: every page would hang."""
+    import threading
+
+    blocked = tmp_path / "20261125-101500-fifo"
+    blocked.mkdir()
+    os.mkfifo(blocked / "run.json")
+    half = tmp_path / "20261125-101600-half"
+    half.mkdir()
+    (half / "run.json").write_text(json.dumps({"id": half.name, "created": "2026-11-25T10:16:00+00:00"}))
+    os.mkfifo(half / "status.json")
+    found = []
+    reader = threading.Thread(target=lambda: found.append(list_runs(tmp_path)), daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    assert found, "list_runs blocked on a FIFO"
+    assert [run.id for run in found[0]] == [half.name] and found[0][0].state != "damaged"
