@@ -65,7 +65,8 @@ def damaged(name: str, folder: Path, field: str) -> Explained:
     )
 
 
-def _is_number(value) -> bool:
+def is_number(value) -> bool:
+    """A finite int or float that is no bool: what a record's number fields must hold."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -84,10 +85,10 @@ def evaluation_problem(evaluation: dict) -> str | None:
         and sum(map(sum, matrix)) > 0
     ):
         return "confusion_matrix"
-    if not _is_number(evaluation.get("test_accuracy")):
+    if not is_number(evaluation.get("test_accuracy")):
         return "test_accuracy"
     shares = evaluation.get("per_class_accuracy")
-    if not isinstance(shares, list) or len(shares) != NUM_CLASSES or not all(map(_is_number, shares)):
+    if not isinstance(shares, list) or len(shares) != NUM_CLASSES or not all(map(is_number, shares)):
         return "per_class_accuracy"
     misses, tested = evaluation.get("misclassified", []), sum(map(sum, matrix))
     if not isinstance(misses, list) or not all(
@@ -96,7 +97,7 @@ def evaluation_problem(evaluation: dict) -> str | None:
         and 0 <= miss["index"] < tested
         and _is_digit(miss.get("true"))
         and _is_digit(miss.get("predicted"))
-        and _is_number(miss.get("confidence"))
+        and is_number(miss.get("confidence"))
         for miss in misses
     ):
         return "misclassified"
@@ -107,7 +108,7 @@ def has_curves(history: dict) -> bool:
     """Whether history.json has the four per-epoch lists, of numbers, all as long."""
     lists = [history.get(key) for key in CURVE_KEYS]
     return (
-        all(isinstance(values, list) and values and all(map(_is_number, values)) for values in lists)
+        all(isinstance(values, list) and values and all(map(is_number, values)) for values in lists)
         and len({len(values) for values in lists}) == 1
     )
 

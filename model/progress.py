@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.errors import Explained
-from model.history import CURVE_KEYS
+from model.history import CURVE_KEYS, is_number
 
 # Phases, in order; a run then ends as "done", "failed" or "cancelled".
 ACTIVE_STATES = ("starting", "loading", "building", "training", "evaluating", "saving")
@@ -53,12 +53,12 @@ class Status:
             raise ValueError(f"unknown state {state!r}")
         prepared = record.get("prepared")
         if prepared is not None and not (
-            isinstance(prepared, list) and len(prepared) == 3 and all(_is_number(v) for v in prepared)
+            isinstance(prepared, list) and len(prepared) == 3 and all(is_number(v) for v in prepared)
         ):
             raise ValueError("prepared must be [done, total, seconds]")
         history = record.get("history") or {}
         if not isinstance(history, dict) or not all(
-            isinstance(history.get(key, []), list) and all(_is_number(v) for v in history.get(key, []))
+            isinstance(history.get(key, []), list) and all(is_number(v) for v in history.get(key, []))
             for key in CURVE_KEYS
         ):
             raise ValueError("history must hold lists of numbers")
@@ -103,10 +103,6 @@ class Status:
         if self.reason is not None:
             record["reason"] = {"template": self.reason.template, "values": _plain(self.reason.values)}
         return record
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _typed(record: dict, key: str, kind, default):
