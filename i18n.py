@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from pathlib import Path
 
 import streamlit as st
@@ -20,6 +21,7 @@ LANGUAGES = {"en": "English", "ko": "한국어"}
 DEFAULT = "en"
 CATALOGS = Path(__file__).resolve().parent / "locales"
 SESSION_KEY = "language"  # the session's language code
+LOG = logging.getLogger("digits")  # the server's log: what only the person running the app needs
 
 
 @functools.cache
@@ -49,10 +51,21 @@ def tr_marked(message: str) -> str:
 
 
 def tr_error(error: Exception) -> str:
-    """An exception's message in the session's language (model errors carry their template)."""
+    """An exception's message for a visitor, in the session's language. Model errors carry their
+    template and values; their detail (paths, commands, the system's words) goes to the server's
+    log, as does any other exception, whose own text may say anything about the server."""
     if isinstance(error, Explained):
+        if error.detail:
+            log_once(str(error))
         return tr(error.template, **error.values)
-    return str(error)
+    log_once(f"{type(error).__name__}: {error}")
+    return tr("Something went wrong here; the person running the app finds the details in its log.")
+
+
+@functools.lru_cache(maxsize=256)
+def log_once(message: str) -> None:
+    """Write a problem to the server's log once per process (pages redraw it on every rerun)."""
+    LOG.warning(message)
 
 
 def choose_language() -> None:

@@ -6,6 +6,8 @@ The entry: the page config, the language, the navigation built from `views.PAGES
 page works with (`ui.context.start()`), then the open page, given that context.
 """
 
+import logging
+
 import streamlit as st
 
 from i18n import choose_language, tr_marked
@@ -14,6 +16,9 @@ from views import DEFAULT, PAGES
 
 
 def main() -> None:
+    # Visitors never see a traceback (it names the server's files); the log has it. Also set in
+    # .streamlit/config.toml, which is read only when the app starts from this folder.
+    st.set_option("client.showErrorDetails", "none")
     st.set_page_config(page_title="Draw a digit · MNIST MLP", page_icon="✏️", layout="wide")
     choose_language()
     found = None  # this rerun's context; the pages read it when the open one runs, below
@@ -33,4 +38,17 @@ def main() -> None:
     context.freeze_loaded_modules()
 
 
+def server_log() -> None:
+    """The app's problems, with the server-side details visitors never see, go to the terminal
+    running `streamlit run` (once per process: the script runs again for every rerun)."""
+    log = logging.getLogger("digits")
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s digits %(levelname)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
+server_log()
 main()

@@ -83,10 +83,15 @@ def read_json(path: str | os.PathLike) -> dict:
     except FileNotFoundError:
         raise
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BundleError("{path} is not a readable JSON file: {error}", path=path, error=error) from error
+        raise BundleError(
+            "{name} is not a readable JSON file.", name=path.name, detail=f"{path}: {error}"
+        ) from error
     if not isinstance(data, dict):
         raise BundleError(
-            "{path} should hold a JSON object, found {found}", path=path, found=type(data).__name__
+            "{name} should hold a JSON object, found {found}.",
+            name=path.name,
+            found=type(data).__name__,
+            detail=str(path),
         )
     return data
 

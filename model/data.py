@@ -92,25 +92,28 @@ def read_mnist_npz(path: str | os.PathLike) -> tuple[Split, Split]:
     path = Path(path)
     if not path.is_file():
         raise DataMissing(
-            "MNIST file not found: {path}. Point --data or {variable} at an mnist.npz "
-            "(keys x_train, y_train, x_test, y_test).",
-            path=path,
-            variable=MNIST_ENV_VAR,
+            "The MNIST file {name} was not found.",
+            name=path.name,
+            detail=f"no file {path}; point --data or {MNIST_ENV_VAR} at an mnist.npz "
+            "(keys x_train, y_train, x_test, y_test)",
         )
     if not zipfile.is_zipfile(path):
-        raise DataError("{path} is not a valid MNIST npz: not a zip/npz archive", path=path)
+        raise DataError(
+            "{name} is not a valid MNIST .npz: not a zip/npz archive", name=path.name, detail=str(path)
+        )
     try:
         npz = np.load(path, allow_pickle=False)
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
         raise DataError(
-            "{path} is not a valid MNIST npz: unreadable ({error})", path=path, error=error
+            "{name} is not a valid MNIST .npz: it cannot be read", name=path.name, detail=f"{path}: {error}"
         ) from error
     with npz:
         missing = [key for key in MNIST_KEYS if key not in npz.files]
         if missing:
             raise DataError(
-                "{path} is not a valid MNIST npz: missing keys {missing} (has {found})",
-                path=path,
+                "{name} is not a valid MNIST .npz: missing keys {missing} (has {found})",
+                name=path.name,
+                detail=str(path),
                 missing=missing,
                 found=sorted(npz.files),
             )
@@ -118,7 +121,11 @@ def read_mnist_npz(path: str | os.PathLike) -> tuple[Split, Split]:
             arrays = {key: npz[key] for key in MNIST_KEYS}
         except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
             # Object arrays need pickle, which np.load refuses here: it raises ValueError.
-            raise DataError("{path} is not a valid MNIST npz: {error}", path=path, error=error) from error
+            raise DataError(
+                "{name} is not a valid MNIST .npz: its arrays cannot be read",
+                name=path.name,
+                detail=f"{path}: {error}",
+            ) from error
     for prefix in ("train", "test"):
         _check_split(path, prefix, arrays[f"x_{prefix}"], arrays[f"y_{prefix}"])
     return (
@@ -130,33 +137,42 @@ def read_mnist_npz(path: str | os.PathLike) -> tuple[Split, Split]:
 def _check_split(path: Path, prefix: str, x: np.ndarray, y: np.ndarray) -> None:
     if x.dtype != np.uint8 or y.dtype != np.uint8:
         raise DataError(
-            "{path} is not a valid MNIST npz: x_{split} and y_{split} must be uint8, got {x} and {y}",
-            path=path,
+            "{name} is not a valid MNIST .npz: x_{split} and y_{split} must be uint8, got {x} and {y}",
+            name=path.name,
+            detail=str(path),
             split=prefix,
             x=x.dtype,
             y=y.dtype,
         )
     if x.ndim != 3 or x.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
         raise DataError(
-            "{path} is not a valid MNIST npz: x_{split} must have shape (n, 28, 28), got {shape}",
-            path=path,
+            "{name} is not a valid MNIST .npz: x_{split} must have shape (n, 28, 28), got {shape}",
+            name=path.name,
+            detail=str(path),
             split=prefix,
             shape=x.shape,
         )
     if y.shape != (x.shape[0],):
         raise DataError(
-            "{path} is not a valid MNIST npz: y_{split} must have shape ({n},), got {shape}",
-            path=path,
+            "{name} is not a valid MNIST .npz: y_{split} must have shape ({n},), got {shape}",
+            name=path.name,
+            detail=str(path),
             split=prefix,
             n=x.shape[0],
             shape=y.shape,
         )
     if x.shape[0] == 0:
-        raise DataError("{path} is not a valid MNIST npz: x_{split} is empty", path=path, split=prefix)
+        raise DataError(
+            "{name} is not a valid MNIST .npz: x_{split} is empty",
+            name=path.name,
+            detail=str(path),
+            split=prefix,
+        )
     if y.max() >= NUM_CLASSES:
         raise DataError(
-            "{path} is not a valid MNIST npz: y_{split} holds labels outside 0-9 (max {top})",
-            path=path,
+            "{name} is not a valid MNIST .npz: y_{split} holds labels outside 0-9 (max {top})",
+            name=path.name,
+            detail=str(path),
             split=prefix,
             top=y.max(),
         )
@@ -169,10 +185,10 @@ def _load_from_keras() -> tuple[Split, Split]:
         return keras.datasets.mnist.load_data()
     except Exception as error:  # offline: Keras raises a generic Exception on URL failures
         raise DataMissing(
-            "No MNIST data available: keras.datasets.mnist.load_data() failed ({error}). Provide a "
-            "local copy with --data path/to/mnist.npz or the {variable} environment variable.",
-            error=f"{error.__class__.__name__}: {str(error)[:200]}",
-            variable=MNIST_ENV_VAR,
+            "No MNIST data available: it could not be downloaded.",
+            detail=f"keras.datasets.mnist.load_data() failed ({error.__class__.__name__}: "
+            f"{str(error)[:200]}); provide a local copy with --data path/to/mnist.npz or the "
+            f"{MNIST_ENV_VAR} environment variable",
         ) from error
 
 

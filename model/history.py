@@ -34,7 +34,9 @@ def read_records(bundle_dir: str | os.PathLike) -> BundleRecords:
             parts[name] = read_json(bundle_dir / name)
         except FileNotFoundError:
             parts[name] = None
-            problems.append(Explained("{name} is missing from {folder}", name=name, folder=bundle_dir))
+            problems.append(
+                Explained("{name} is missing from the model's files.", name=name, detail=str(bundle_dir))
+            )
         except ValueError as error:
             parts[name] = None
             problems.append(error)
@@ -51,17 +53,21 @@ def read_records(bundle_dir: str | os.PathLike) -> BundleRecords:
     except (OSError, UnicodeDecodeError):
         summary = None
         problems.append(
-            Explained("{name} is missing or unreadable in {folder}", name=SUMMARY_FILE, folder=bundle_dir)
+            Explained(
+                "{name} is missing from the model's files, or unreadable.",
+                name=SUMMARY_FILE,
+                detail=str(bundle_dir),
+            )
         )
     return BundleRecords(history, evaluation, summary, tuple(problems))
 
 
 def damaged(name: str, folder: Path, field: str) -> Explained:
     return Explained(
-        "{name} in {folder} is damaged ({field}: missing or of the wrong kind), so it is not shown.",
+        "The model's {name} is damaged ({field}: missing or of the wrong kind), so it is not shown.",
         name=name,
-        folder=folder,
         field=field,
+        detail=str(folder),
     )
 
 

@@ -45,9 +45,7 @@ def read_mlp_weights(path: str | os.PathLike) -> Weights:
     """`model.keras` -> the documented MLP's [(kernel, bias)] * 3 as float32; raises ModelFile*."""
     path = Path(path)
     if not path.is_file():
-        raise ModelFileMissing(
-            "No model file at {path}. Train one with: {command}", path=path, command=TRAIN_COMMAND
-        )
+        raise ModelFileMissing("The model file is missing.", detail=_where(path, "no file at"))
     try:
         with zipfile.ZipFile(path) as archive:
             config = _member(archive, CONFIG, MAX_CONFIG_BYTES, path)
@@ -56,13 +54,15 @@ def read_mlp_weights(path: str | os.PathLike) -> Weights:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
         raise ModelFileError(
-            "Cannot load the model at {path}: the file is damaged (not a readable .keras archive). Train "
-            "a new one with: {command}",
-            path=path,
-            command=TRAIN_COMMAND,
+            "The model file is damaged (it is not a readable .keras archive).", detail=_where(path)
         ) from error
     _check_config(config, path)
     return _read_weights(weights, path)
+
+
+def _where(path: Path, what: str = "file") -> str:
+    """The server-side part of a model file error: which file, and how to make a new one."""
+    return f"{what} {path}; train a new one with: {TRAIN_COMMAND}"
 
 
 def _member(archive: zipfile.ZipFile, name: str, limit: int, path: Path) -> bytes:
@@ -70,19 +70,13 @@ def _member(archive: zipfile.ZipFile, name: str, limit: int, path: Path) -> byte
         info = archive.getinfo(name)
     except KeyError:
         raise ModelFileError(
-            "Cannot load the model at {path}: the file is damaged (it has no {name}). Train a new one "
-            "with: {command}",
-            path=path,
-            name=name,
-            command=TRAIN_COMMAND,
+            "The model file is damaged (it has no {name}).", name=name, detail=_where(path)
         ) from None
     if info.file_size > limit:
         raise ModelFileError(
-            "Cannot load the model at {path}: it is not the documented MLP (its {name} is far too "
-            "large). Train a new one with: {command}",
-            path=path,
+            "The model file is not the documented MLP (its {name} is far too large).",
             name=name,
-            command=TRAIN_COMMAND,
+            detail=_where(path),
         )
     return archive.read(info)
 
@@ -92,19 +86,14 @@ def _check_config(raw: bytes, path: Path) -> None:
         config = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ModelFileError(
-            "Cannot load the model at {path}: the file is damaged (its configuration is not readable). "
-            "Train a new one with: {command}",
-            path=path,
-            command=TRAIN_COMMAND,
+            "The model file is damaged (its configuration is not readable).", detail=_where(path)
         ) from error
     found = _describe(config)
     if found != [f"{n_in}-{units} {activation}" for n_in, units, activation in EXPECTED_LAYERS]:
         raise ModelFileError(
-            "Cannot load the model at {path}: it is not the documented MLP (784-512 relu-512 relu-10 "
-            "softmax); found {found}. Train a new one with: {command}",
-            path=path,
+            "The model file is not the documented MLP (784-512 relu-512 relu-10 softmax); it holds {found}.",
             found=", ".join(found) or "-",
-            command=TRAIN_COMMAND,
+            detail=_where(path),
         )
 
 
@@ -147,28 +136,21 @@ def _read_weights(raw: bytes, path: Path) -> Weights:
                 kernel, bias = (np.asarray(variables[key][()], dtype=np.float32) for key in ("0", "1"))
                 if kernel.shape != (n_in, units) or bias.shape != (units,):
                     raise ModelFileError(
-                        "Cannot load the model at {path}: it is not the documented MLP (its layer "
-                        "{layer} holds weights of shapes {shape}). Train a new one with: {command}",
-                        path=path,
+                        "The model file is not the documented MLP (its layer {layer} holds weights of "
+                        "shapes {shape}).",
                         layer=name,
                         shape=f"{kernel.shape} and {bias.shape}",
-                        command=TRAIN_COMMAND,
+                        detail=_where(path),
                     )
                 weights.append((kernel, bias))
     except ModelFileError:
         raise
     except (OSError, KeyError, TypeError, ValueError, AttributeError) as error:
         raise ModelFileError(
-            "Cannot load the model at {path}: the file is damaged (its weights cannot be read). Train a "
-            "new one with: {command}",
-            path=path,
-            command=TRAIN_COMMAND,
+            "The model file is damaged (its weights cannot be read).", detail=_where(path)
         ) from error
     if not all(np.isfinite(array).all() for pair in weights for array in pair):
         raise ModelFileError(
-            "Cannot load the model at {path}: the file is damaged (some of its weights are not numbers). "
-            "Train a new one with: {command}",
-            path=path,
-            command=TRAIN_COMMAND,
+            "The model file is damaged (some of its weights are not numbers).", detail=_where(path)
         )
     return weights

@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model.errors import Explained
+from model.errors import Explained, fields
 from model.history import CURVE_KEYS, is_number
 
 # Phases, in order; a run then ends as "done", "failed" or "cancelled".
@@ -70,6 +70,12 @@ class Status:
                 and isinstance(reason.get("values", {}), dict)
             ):
                 raise ValueError("reason must be {template, values}")
+            try:  # a page fills the template in: every field it names must have a value
+                named = fields(reason["template"])
+            except ValueError:
+                named = None
+            if named is None or not named <= set(reason.get("values", {})):
+                raise ValueError("reason's template names values it does not have")
             reason = Explained(reason["template"], **reason.get("values", {}))
         return cls(
             state=state,

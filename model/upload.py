@@ -43,6 +43,7 @@ def read_upload(data: bytes) -> np.ndarray:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             _check_size(image)
+            width, height = image.size  # as the file has it: the message below names this size
             image.draft("L", (WORK_SIDE, WORK_SIDE))  # JPEG: decode at reduced size, much faster
             image = _reduced(image)
             image = ImageOps.exif_transpose(image)
@@ -71,8 +72,8 @@ def read_upload(data: bytes) -> np.ndarray:
         raise UploadError(
             "The image is {width}×{height} pixels: too small (or too thin) to hold a digit. Upload a "
             "photo at least {side} pixels on each side, not much wider than tall.",
-            width=image.width,
-            height=image.height,
+            width=width,
+            height=height,
             side=MIN_SIDE,
         )
     return even_lighting(np.asarray(grey, dtype=np.uint8))

@@ -8,6 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 UI_FILES = [
     ROOT / "streamlit_app.py",
+    ROOT / "i18n.py",
     *sorted((ROOT / "ui").glob("*.py")),
     *sorted((ROOT / "views").glob("*.py")),
 ]
@@ -41,7 +42,7 @@ def messages() -> dict[str, str]:
             first = node.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 found[first.value] = f"{path.relative_to(ROOT)}:{node.lineno}"
-            elif in_ui:
+            elif in_ui and path.name != "i18n.py":  # where tr() is defined, it passes messages on
                 raise AssertionError(f"{path.relative_to(ROOT)}:{node.lineno}: tr() needs a literal message")
     return found
 

@@ -103,9 +103,11 @@ def test_tiny_or_one_pixel_thin_images_are_too_small_to_hold_a_digit(size):
         read_upload(png_bytes(Image.new("L", size, 255)))
 
 
-def test_very_thin_images_are_refused_after_shrinking_too():
+def test_very_thin_images_are_refused_after_shrinking_too_and_named_by_their_real_size():
     with pytest.raises(ValueError, match="too small \\(or too thin\\)"):
         read_upload(png_bytes(Image.new("L", (20000, 10), 255)))
+    with pytest.raises(ValueError, match="The image is 8×4999999 pixels: too small \\(or too thin\\)"):
+        read_upload(png_bytes(Image.new("L", (8, 4_999_999), 255)))
 
 
 @pytest.mark.parametrize("side", [9000, 10000, 13000])

@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from i18n import tr
-from model.constants import MNIST_ENV_VAR
 from model.data import MnistSource, flatten, load_mnist, normalize
 from model.flow import HIGHLIGHT_ROW, Trace, ink_box_picture, learn_step, relu_picture, strip_picture, trace
 from model.inference import Classifier, Prediction
@@ -59,13 +58,7 @@ def source_ui(drawn, mnist: MnistSource) -> tuple[np.ndarray | None, np.ndarray 
     if mnist.local:
         st.button(tr("A random MNIST test digit"), on_click=pick_test_digit, args=(mnist,), key="flow_random")
     else:
-        st.caption(
-            tr(
-                "Set `{variable}` to an mnist.npz (or start the app with `--data`) to pick MNIST test "
-                "digits here.",
-                variable=MNIST_ENV_VAR,
-            )
-        )
+        st.caption(tr("This server has no copy of MNIST, so there are no MNIST test digits to pick here."))
     state.show_flash("flow")
     index = st.session_state.get(state.FLOW_TEST_INDEX)
     found = mnist_test_set(mnist) if index is not None else None
@@ -491,7 +484,7 @@ def flow_section(classifier: Classifier | None, mnist: MnistSource) -> None:
     """Reruns alone on every stroke: the pad, then every step on what it holds."""
     pad, about = st.columns([1, 1.4], gap="large")
     with pad:
-        drawn, _ = widgets.pad_ui()
+        drawn = widgets.pad_ui()
         widgets.brush_ui()
     with about:
         image, canvas, true_label, source = source_ui(drawn, mnist)

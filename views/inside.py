@@ -12,7 +12,7 @@ import streamlit as st
 from i18n import tr, tr_error
 from model import insight
 from model.bundle import read_missed_images
-from model.constants import EVALUATION_FILE, TRAIN_COMMAND
+from model.constants import EVALUATION_FILE
 from model.data import MnistSource, load_mnist
 from model.inference import Classifier
 from ui import context, state, widgets
@@ -217,13 +217,7 @@ def render(ctx: Context) -> None:
     elif damage and "field" in damage[0].values:  # there, but damaged: say so, not that it is missing
         st.warning(tr_error(damage[0]))
     else:
-        st.warning(
-            tr(
-                "This bundle has no evaluation.json, so there is no test-set evaluation to show. Train a "
-                "bundle with `{command}` to get one.",
-                command=TRAIN_COMMAND,
-            )
-        )
+        st.warning(tr("This model has no test-set evaluation (its evaluation.json is missing) to show."))
     st.divider()
     if ctx.classifier is None:
         st.info(tr("No model is loaded: its weights cannot be shown."))
