@@ -87,8 +87,8 @@ def main(argv=None) -> int:
     print(f"    (worst stroke: {max(idle):.0f} ms idle, {max(training):.0f} ms training)")
     print(f"ratio training / idle: {busy / calm:.2f}")
     print(
-        f"the run reached epoch {progress['epoch'] + 1} of {progress['epochs']}, "
-        f"batch {progress['step']} of {progress['steps']}, in {progress['elapsed']:.0f} s; then cancelled"
+        f"the run reached epoch {progress.epoch + 1} of {progress.epochs}, "
+        f"batch {progress.step} of {progress.steps}, in {progress.elapsed:.0f} s; then cancelled"
     )
     return 0
 

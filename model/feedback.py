@@ -2,9 +2,11 @@
 
 Each row holds the 28x28 image the model saw (in the column `digit`, named so since the first
 stores), the canvas as PNG, the predicted and the true digit, the probabilities, which model
-answered, and when. Every call opens its own connection
-(SQLite serialises writers; WAL lets readers go on meanwhile), so browser sessions and threads
-can submit at once without losing rows.
+answered, when, and whose it is. A store object is bound to one owner (a visitor of the app):
+everything it saves is theirs, and it reads, finds, deletes and exports their drawings only.
+Rows saved before drawings had owners belong to nobody and are shown to no one. Every call opens
+its own connection (SQLite serialises writers; WAL lets readers go on meanwhile), so browser
+sessions and threads can submit at once without losing rows.
 """
 
 from __future__ import annotations
@@ -40,17 +42,35 @@ CREATE TABLE IF NOT EXISTS drawings (
     probabilities TEXT NOT NULL,
     digit BLOB NOT NULL,
     canvas_png BLOB,
-    drawing_key TEXT
+    drawing_key TEXT,
+    owner TEXT
 )
 """
-# Stores made before drawing_key existed get the column on first use. One drawing (one key) is
-# one row, however often it is submitted; rows without a key are never merged.
-KEY_COLUMN = "ALTER TABLE drawings ADD COLUMN drawing_key TEXT"
-KEY_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS drawings_by_key ON drawings (drawing_key)"
+# Stores made before drawing_key or owner existed get the column on first use. One drawing (one
+# owner's key) is one row, however often it is submitted; rows without a key are never merged.
+NEW_COLUMNS = {
+    "drawing_key": "ALTER TABLE drawings ADD COLUMN drawing_key TEXT",
+    "owner": "ALTER TABLE drawings ADD COLUMN owner TEXT",
+}
+INDEXES = {
+    "drawings_by_key": "CREATE UNIQUE INDEX IF NOT EXISTS drawings_by_key ON drawings (drawing_key)",
+    "drawings_by_owner": "CREATE INDEX IF NOT EXISTS drawings_by_owner ON drawings (owner, id)",
+}
 
 
 class FeedbackError(Explained):
-    """The store cannot be used (corrupt, locked, unwritable); the message says what to do."""
+    """The store cannot be used; `kind` says why: busy, damaged, read-only or other."""
+
+    def __init__(self, template: str, *, kind: str = "other", **values):
+        super().__init__(template, **values)
+        self.kind = kind
+
+    def __reduce__(self):
+        return _rebuild_feedback_error, (self.template, self.values, self.detail, self.kind)
+
+
+def _rebuild_feedback_error(template: str, values: dict, detail: str | None, kind: str) -> FeedbackError:
+    return FeedbackError(template, detail=detail, kind=kind, **values)
 
 
 @dataclass(frozen=True)
@@ -69,8 +89,13 @@ def feedback_path() -> Path:
 
 
 class FeedbackStore:
-    def __init__(self, path: str | os.PathLike | None = None):
+    """One owner's drawings in the store at `path` (default: `feedback_path()`)."""
+
+    def __init__(self, path: str | os.PathLike | None = None, *, owner: str):
+        if not owner:
+            raise ValueError("a feedback store is opened for an owner")
         self.path = Path(path) if path is not None else feedback_path()
+        self.owner = owner
 
     def _connect(self) -> sqlite3.Connection:
         """A connection that may write (creating the file and table if need be)."""
@@ -81,13 +106,15 @@ class FeedbackStore:
             connection.execute(SCHEMA)
             # Schema changes take the write lock: only when needed, or concurrent writers queue up on them.
             columns = {row[1] for row in connection.execute("PRAGMA table_info(drawings)")}
-            if "drawing_key" not in columns:
-                connection.execute(KEY_COLUMN)
-            indexed = connection.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'drawings_by_key'"
-            )
-            if indexed.fetchone() is None:
-                connection.execute(KEY_INDEX)
+            for column, statement in NEW_COLUMNS.items():
+                if column not in columns:
+                    connection.execute(statement)
+            indexed = {
+                row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+            }
+            for index, statement in INDEXES.items():
+                if index not in indexed:
+                    connection.execute(statement)
             return connection
         except (sqlite3.Error, OSError) as error:
             raise self._explain(error) from error
@@ -99,7 +126,7 @@ class FeedbackStore:
         try:
             return self._connect()
         except FeedbackError as error:
-            if "read-only" not in str(error):
+            if error.kind != "read-only":
                 raise
         # The file or its folder cannot be written: read it as it is. A WAL store whose folder
         # is read-only cannot get its shared-memory file, hence immutable (nothing else writes).
@@ -115,16 +142,21 @@ class FeedbackStore:
         raise self._explain(last) from last
 
     def _explain(self, error: Exception) -> FeedbackError:
+        """What a visitor reads (no path, no variable); the rest is the detail, for the server's log."""
         text = str(error)
+        where = f"{self.path}: {text}"
         if "locked" in text or "busy" in text:
             return FeedbackError(
-                "The feedback store {path} is busy (locked by another program); try again.", path=self.path
+                "The saved drawings are busy (another program is using them); try again in a moment.",
+                kind="busy",
+                detail=where,
             )
         if "not a database" in text or "malformed" in text:
             return FeedbackError(
-                "The feedback store {path} is damaged ({error}). Move it aside; a new one will be started.",
-                path=self.path,
-                error=text,
+                "The saved drawings are damaged, so none can be saved or shown. The person running the "
+                "app finds what to do in its log.",
+                kind="damaged",
+                detail=f"{where}; move the file aside and a new store will be started",
             )
         if (
             "readonly" in text
@@ -133,13 +165,13 @@ class FeedbackStore:
             or "unable to open" in text
         ):
             return FeedbackError(
-                "The feedback store {path} is read-only (the file or its folder cannot be written), so "
-                "drawings cannot be saved there; those already saved can still be seen. Make it "
-                "writable, or set {variable} to a file in a writable folder.",
-                path=self.path,
-                variable=FEEDBACK_ENV_VAR,
+                "Drawings cannot be saved on this server right now (its store is read-only); those "
+                "already saved can still be seen.",
+                kind="read-only",
+                detail=f"{where}; make the file and its folder writable, or set {FEEDBACK_ENV_VAR} to a "
+                "file in a writable folder",
             )
-        return FeedbackError("The feedback store {path} cannot be used: {error}", path=self.path, error=text)
+        return FeedbackError("The saved drawings cannot be used right now.", detail=where)
 
     def add(
         self,
@@ -153,8 +185,9 @@ class FeedbackStore:
     ) -> int:
         """Store one drawing: (28, 28) float in [0, 1] as shown to the model, and its true label.
 
-        `key` names the drawing (for example a hash of the canvas): a drawing already stored under
-        that key keeps its row and only takes the new label. Returns the row's id.
+        `key` names the drawing (for example a hash of the canvas): a drawing this owner already
+        stored under that key keeps its row and only takes the new label (another owner's drawing
+        under the same key is another row). Returns the row's id.
         """
         image = np.asarray(image)
         if image.shape != (IMAGE_SIDE, IMAGE_SIDE):
@@ -171,14 +204,14 @@ class FeedbackStore:
             json.dumps([round(float(p), 6) for p in probabilities]),
             pixels.tobytes(),
             canvas_png,
-            key,
+            self._key(key),
+            self.owner,
         )
         try:
             with closing(self._connect()) as connection, connection:
                 (saved,) = connection.execute(
-                    "INSERT INTO drawings"
-                    " (created, model_id, predicted, label, probabilities, digit, canvas_png, drawing_key)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    "INSERT INTO drawings (created, model_id, predicted, label, probabilities, digit,"
+                    " canvas_png, drawing_key, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (drawing_key) DO UPDATE SET label = excluded.label RETURNING id",
                     row,
                 ).fetchone()
@@ -186,27 +219,32 @@ class FeedbackStore:
         except sqlite3.Error as error:
             raise self._explain(error) from error
 
+    def _key(self, key: str | None) -> str | None:
+        """The stored key: the owner's, so that two owners' equal drawings never share a row."""
+        return None if key is None else f"{self.owner}:{key}"
+
     def find(self, key: str) -> tuple[int, int] | None:
-        """(id, label) of the drawing stored under `key`, or None."""
-        rows = self._read("SELECT id, label FROM drawings WHERE drawing_key = ?", (key,))
+        """(id, label) of this owner's drawing stored under `key`, or None."""
+        rows = self._read("SELECT id, label FROM drawings WHERE drawing_key = ?", (self._key(key),))
         return (int(rows[0][0]), int(rows[0][1])) if rows else None
 
     def delete(self, drawing_id: int) -> bool:
-        """Remove one drawing; False if there was none with that id."""
+        """Remove one of this owner's drawings; False if they have none with that id."""
         try:
             with closing(self._connect()) as connection, connection:
-                return (
-                    connection.execute("DELETE FROM drawings WHERE id = ?", (int(drawing_id),)).rowcount == 1
+                deleted = connection.execute(
+                    "DELETE FROM drawings WHERE id = ? AND owner = ?", (int(drawing_id), self.owner)
                 )
+                return deleted.rowcount == 1
         except sqlite3.Error as error:
             raise self._explain(error) from error
 
     def drawings(self, newest_first: bool = True) -> list[Drawing]:
-        """Every saved drawing that can be read, newest first; see `damaged()` for the others."""
+        """This owner's drawings that can be read, newest first; see `damaged()` for the others."""
         return self.read(newest_first)[0]
 
     def damaged(self) -> list[int]:
-        """The ids of rows that cannot be read as drawings (changed by another program)."""
+        """The ids of this owner's rows that cannot be read as drawings (changed by another program)."""
         return self.read()[1]
 
     def read(self, newest_first: bool = True) -> tuple[list[Drawing], list[int]]:
@@ -214,7 +252,8 @@ class FeedbackStore:
         order = "DESC" if newest_first else "ASC"
         rows = self._read(
             "SELECT id, created, model_id, predicted, label, probabilities, digit FROM drawings"
-            f" ORDER BY id {order}"
+            f" WHERE owner = ? ORDER BY id {order}",
+            (self.owner,),
         )
         drawings, damaged = [], []
         for row in rows:
@@ -226,7 +265,9 @@ class FeedbackStore:
         return drawings, damaged
 
     def canvas_png(self, drawing_id: int) -> bytes | None:
-        rows = self._read("SELECT canvas_png FROM drawings WHERE id = ?", (drawing_id,))
+        rows = self._read(
+            "SELECT canvas_png FROM drawings WHERE id = ? AND owner = ?", (drawing_id, self.owner)
+        )
         return rows[0][0] if rows else None
 
     def _read(self, query: str, parameters: tuple = ()) -> list[tuple]:
@@ -238,6 +279,8 @@ class FeedbackStore:
             with closing(connection):
                 return connection.execute(query, parameters).fetchall()
         except sqlite3.Error as error:
+            if "no such column: owner" in str(error):
+                return []  # a read-only store from before owners: it holds nobody's drawings
             raise self._explain(error) from error
 
 

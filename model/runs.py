@@ -11,7 +11,7 @@ Layout of the runs folder, one subfolder per run:
         pid           the training process' id (written by the app when it starts it)
         status.json   phase, epoch, batch, time, curves so far (rewritten by the training process)
         train.log     the training command's output
-        owner         the id of the browser session that may cancel it (rewritten when it reloads)
+        owner         the visitor who started it: the only one who sees, uses, cancels and deletes it
         cancel        present once someone asked the run to stop
         extra.npz     the saved drawings added to the training images, if asked for
         bundle/       the finished model bundle, same format as `python -m model.train` writes;
@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,7 +53,7 @@ RUN_FILE, PID_FILE, STATUS_FILE, LOG_FILE, CANCEL_FILE, BUNDLE_DIR, OWNER_FILE =
     "owner",
 )
 EXTRA_FILE = "extra.npz"  # the saved drawings a run added to MNIST, kept with the run
-LOG_CHATTER = ("I0000", "WARNING: All log")  # TensorFlow's start-up lines, not about this run
+RUN_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{4}")  # a run's id and folder name: its start time, UTC, and 4 hex
 
 
 class RunError(Explained):
@@ -153,7 +153,7 @@ class Run:
     info: RunInfo | None  # None when run.json is damaged
     status: Status  # Status() before the training process has written one
     alive: bool  # its training process is still running
-    owner: str | None  # the browser session that started (or since claimed) it
+    owner: str | None  # the visitor who started it (None: nobody's, such as runs from before owners)
     cancel_asked: bool  # someone asked it to stop
     has_bundle: bool  # its bundle's model file is there
     damaged: str | None = None  # why its records cannot be read, for the log; None when they can
@@ -193,25 +193,28 @@ class Run:
     def progress(self) -> Progress:
         return progress(self.status)
 
-    def may_cancel(self, session: str | None, is_open: Callable[[str], bool]) -> bool:
-        """Whether `session` may cancel it: the session that started it, or anyone once that
-        session has closed (`is_open(id)` says which sessions are open), so none is left unstoppable."""
-        if not self.active:
-            return False
-        return (session is not None and session == self.owner) or not self.owner or not is_open(self.owner)
+    def owned_by(self, visitor: str | None) -> bool:
+        """Whether `visitor` started it: only they see, use, cancel and delete it."""
+        return visitor is not None and self.owner == visitor
 
-    def log_tail(self, lines: int = 12) -> str:
-        """The last lines of its training log without TensorFlow's start-up chatter; '' if none."""
-        try:
-            text = (self.folder / LOG_FILE).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        kept = [line for line in text.splitlines() if not line.startswith(LOG_CHATTER)]
-        return "\n".join(kept[-lines:])
+    def may_cancel(self, visitor: str | None) -> bool:
+        """Whether `visitor` may cancel it now. A run nobody can cancel still ends by itself:
+        every run's epochs are bounded (MAX_EPOCHS)."""
+        return self.active and self.owned_by(visitor)
 
 
 def runs_dir() -> Path:
     return Path(os.environ.get(RUNS_ENV_VAR) or DEFAULT_RUNS_DIR)
+
+
+def run_folder(run_id, root: Path | None = None) -> Path | None:
+    """The folder of the run `run_id` names, or None if it is no run id (anything a browser or a
+    record sends is checked here: only the pattern of ids `start_run` makes, inside the runs folder)."""
+    if not isinstance(run_id, str) or not RUN_ID.fullmatch(run_id):
+        return None
+    root = root or runs_dir()
+    folder = root / run_id
+    return folder if folder.resolve().parent == root.resolve() else None
 
 
 def read_run(folder: Path) -> Run | None:
@@ -252,9 +255,10 @@ def list_runs(root: Path | None = None) -> list[Run]:
     """Every run in the runs folder, newest first."""
     root = root or runs_dir()
     try:
-        folders = [folder for folder in root.iterdir() if folder.is_dir() and not folder.name.startswith(".")]
+        folders = [run_folder(entry.name, root) for entry in root.iterdir()]
     except OSError:  # no runs folder yet, or one this server may not read
         return []
+    folders = [folder for folder in folders if folder is not None and folder.is_dir()]
     runs = [read_run(folder) for folder in folders]
     return sorted((run for run in runs if run), key=lambda run: run.id, reverse=True)
 
@@ -275,7 +279,7 @@ def start_run(
 
     `data`: the mnist.npz to train on, or None for Keras' loader. `extra_npz`: an mnist-layout
     .npz (the app's export of saved drawings), kept in the run folder and added to the training set.
-    `owner`: the browser session that started it, recorded in run.json.
+    `owner`: the visitor who starts it, the only one who sees, uses, cancels and deletes it.
     """
     settings.check()
     root = root or runs_dir()
@@ -284,10 +288,8 @@ def start_run(
         lock = open(root / ".lock", "w")
     except OSError as error:
         raise RunError(
-            "Cannot use the runs folder {folder}: {error}. Set {variable} to a writable folder.",
-            folder=root,
-            error=error,
-            variable=RUNS_ENV_VAR,
+            "Runs cannot be saved on this server right now (the folder for them cannot be written).",
+            detail=f"{root}: {error}; set {RUNS_ENV_VAR} to a writable folder",
         ) from error
     with lock:
         # One start at a time, between this server's sessions (each opens the file anew, so
@@ -296,7 +298,7 @@ def start_run(
         if active_run(list_runs(root)):
             raise RunError(
                 "Another training run is in progress. This machine trains one model at a time: wait "
-                "for it to finish, or cancel it."
+                "for it to finish."
             )
         created = datetime.now(UTC)
         run_id = f"{created:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
@@ -308,7 +310,7 @@ def start_run(
         except OSError as error:
             shutil.rmtree(folder, ignore_errors=True)
             raise RunError(
-                "Cannot create the run folder {folder}: {error}", folder=folder, error=error
+                "The run could not be started: its folder could not be made.", detail=f"{folder}: {error}"
             ) from error
         if extra_npz is not None:
             settings = replace(settings, extra=str(folder / EXTRA_FILE))
@@ -338,7 +340,9 @@ def start_run(
                 )
         except OSError as error:
             shutil.rmtree(folder, ignore_errors=True)
-            raise RunError("Could not start the training process: {error}", error=error) from error
+            raise RunError(
+                "The run could not be started: the training process did not start.", detail=str(error)
+            ) from error
         threading.Thread(target=process.wait, daemon=True).start()  # reap it when it ends
         (folder / PID_FILE).write_text(str(process.pid))
         if owner:
@@ -347,18 +351,11 @@ def start_run(
     return read_run(folder)
 
 
-def claim_run(run: Run, owner: str) -> None:
-    """Make `owner` (a browser session) the one that started the run, e.g. after its page reloads."""
-    temporary = run.folder / f".{OWNER_FILE}.{owner}"
-    try:
-        temporary.write_text(owner)
-        temporary.replace(run.folder / OWNER_FILE)
-    except OSError as error:
-        raise RunError("Cannot update {path}: {error}", path=run.folder / OWNER_FILE, error=error) from error
-
-
-def cancel_run(run: Run) -> None:
-    """Ask a run's training process to stop; it records "cancelled" and saves nothing."""
+def cancel_run(run: Run, by: str | None) -> None:
+    """Ask a run's training process to stop for the visitor `by`, who must have started it; it
+    records "cancelled" and saves nothing."""
+    if not run.owned_by(by):
+        raise RunError("Only the visitor who started this run can cancel it.")
     (run.folder / CANCEL_FILE).touch()
     pid = _pid(run.folder)
     if pid is None or not _alive(run.folder):
@@ -369,8 +366,10 @@ def cancel_run(run: Run) -> None:
         pass
 
 
-def delete_run(run: Run) -> None:
-    """Remove a finished, failed or cancelled run's folder."""
+def delete_run(run: Run, by: str | None) -> None:
+    """Remove a finished, failed or cancelled run's folder, for the visitor `by` who started it."""
+    if not run.owned_by(by):
+        raise RunError("Only the visitor who started this run can delete it.")
     current = read_run(run.folder)
     if current and current.active:
         raise RunError("This run is still training: cancel it first.")

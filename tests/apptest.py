@@ -10,19 +10,30 @@ from streamlit.util import calc_hash
 import views
 from model.constants import BUNDLE_ENV_VAR
 from model.runs import RUNS_ENV_VAR
+from ui import state
+from ui.visitor import owner_id
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 
 PAGES = {spec.title: spec for spec in views.PAGES}  # the app's own list of pages, by English title
+VISITOR_SECRET = "t" * 43  # what the browser's cookie would hold: AppTest sends no cookies
+VISITOR = owner_id(VISITOR_SECRET)  # the owner id of what the driven app saves
 
 
-def run_app(monkeypatch, bundle, feedback_db=None, runs=None, page=None) -> AppTest:
-    """The app as first loaded (the Draw page), or switched to `page` after that."""
+def as_visitor(app: AppTest, secret: str = VISITOR_SECRET) -> AppTest:
+    """The app as the browser with `secret` in its cookie sees it."""
+    app.session_state[state.VISITOR_SECRET] = secret
+    return app
+
+
+def run_app(monkeypatch, bundle, feedback_db=None, runs=None, page=None, secret=VISITOR_SECRET) -> AppTest:
+    """The app as first loaded (the Draw page), or switched to `page` after that, by the visitor
+    whose browser holds `secret`."""
     monkeypatch.setenv(BUNDLE_ENV_VAR, str(bundle))
     monkeypatch.setenv("DIGITS_FEEDBACK_DB", str(feedback_db or bundle.parent / "feedback-unused.sqlite"))
     monkeypatch.setenv(RUNS_ENV_VAR, str(runs or bundle.parent / "runs-unused"))
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = as_visitor(AppTest.from_file(APP, default_timeout=60), secret)
     app.run()
     assert not app.exception, "\n".join(app.exception[0].stack_trace) if app.exception else ""
     if page:
@@ -54,6 +65,18 @@ def all_text(app: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+SERVER_WORDS = ("DIGITS_", "MNIST_NPZ", "python -m", "Traceback", "streamlit run", str(Path.home()))
+
+
+def shows_nothing_of_the_server(text: str, *paths) -> bool:
+    """True when a page's text names none of `paths` (nor the app's folder), no environment
+    variable, command line or traceback: what only the person running the app needs to know."""
+    server = [*SERVER_WORDS, str(Path(APP).parent), *(str(path) for path in paths)]
+    found = [word for word in server if word in text]
+    assert not found, f"the page shows {found}"
+    return True
+
+
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -61,7 +84,7 @@ def korean_app(monkeypatch, bundle, tmp_path, page="Draw") -> AppTest:
     monkeypatch.setenv(BUNDLE_ENV_VAR, str(bundle))
     monkeypatch.setenv("DIGITS_FEEDBACK_DB", str(tmp_path / "f.sqlite"))
     monkeypatch.setenv(RUNS_ENV_VAR, str(tmp_path / "runs"))
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = as_visitor(AppTest.from_file(APP, default_timeout=60))
     app.query_params["lang"] = "ko"  # a teacher's shared link
     if page != "Draw":
         switch_page(app, page)

@@ -120,18 +120,38 @@ def open_app(
     height: int = 900,
     path: str = "",
     ready: str = "canvas.upper-canvas",
+    context=None,
+    **options,
 ):
-    """A fresh page (own browser context = own Streamlit session) with the app fully loaded.
+    """A fresh page with the app fully loaded: in a new browser context (a new visitor, with
+    `options` such as device_scale_factor) or in `context` (another tab of the same browser).
 
     `path` is a page's URL path ("train", "inside", ...); `ready` a selector its content shows.
     """
-    context = browser.new_context(viewport={"width": width, "height": height})
+    context = context or browser.new_context(viewport={"width": width, "height": height}, **options)
     page = context.new_page()
     page.goto(f"{url}/{path}")
     page.wait_for_selector(ready, timeout=60_000)
     wait_idle(page)
     page.evaluate(WATCH_PAGE_JS)
     return page
+
+
+def reload(page, ready: str = "canvas.upper-canvas") -> None:
+    """Reload the page as a person does (F5), and wait until `ready` shows and it is idle."""
+    page.reload()
+    page.wait_for_selector(ready, timeout=60_000)
+    wait_idle(page)
+    page.evaluate(WATCH_PAGE_JS)
+
+
+def visitor_of(page) -> str:
+    """The owner id of what this page's browser saves: from the secret its cookie holds."""
+    from ui.visitor import COOKIE, owner_id
+
+    page.wait_for_function(f"document.cookie.includes('{COOKIE}=')", timeout=10_000)
+    (secret,) = [c["value"] for c in page.context.cookies() if c["name"] == COOKIE]
+    return owner_id(secret)
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:

@@ -121,7 +121,8 @@ class Pages:
         from tests.browser import open_app
 
         page = open_app(self.browser, url, **options)
-        self.contexts.append(page.context)
+        if page.context not in self.contexts:
+            self.contexts.append(page.context)
         return page
 
     def context(self, **options):

@@ -8,6 +8,7 @@ import pytest
 from model.constants import MNIST_ENV_VAR
 from tests.apptest import (
     HANGUL,
+    VISITOR,
     all_text,
     count_images,
     korean_app,
@@ -57,7 +58,7 @@ def test_each_page_runs_alone_and_shows_its_main_content(monkeypatch, trained_bu
 
 def test_choices_survive_a_page_switch(monkeypatch, trained_bundle, tmp_path):
     runs = tmp_path / "runs"
-    folder = finished_run(runs, trained_bundle)
+    folder = finished_run(runs, trained_bundle, owner=VISITOR)
     app = run_app(monkeypatch, trained_bundle, runs=runs)
     app.selectbox(key="active_model").set_value(folder.name).run()
     app.slider(key="brush").set_value(30).run()
@@ -141,7 +142,7 @@ def test_flow_page_follows_the_drawing_made_on_the_draw_page(monkeypatch, traine
     assert any(m.value == "Following **your drawing from the Draw page**." for m in app.markdown)
     assert len([h for h in app.subheader if h.value[0].isdigit()]) == 9
     open_page(app, "Draw")  # and the Draw page still answers with the trained model
-    assert "the committed model" in all_text(app)
+    assert "the model that comes with the app" in all_text(app)
 
 
 def test_curves_are_scaled_to_the_data_and_every_batch_size_is_in_view(monkeypatch, trained_bundle, tmp_path):

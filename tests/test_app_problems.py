@@ -8,14 +8,23 @@ from streamlit.testing.v1 import AppTest
 
 from model.constants import BUNDLE_ENV_VAR, MNIST_ENV_VAR
 from model.runs import RUNS_ENV_VAR, list_runs
-from tests.apptest import APP, all_text, open_page, run_app, switch_page
+from tests.apptest import (
+    APP,
+    VISITOR,
+    all_text,
+    as_visitor,
+    open_page,
+    run_app,
+    shows_nothing_of_the_server,
+    switch_page,
+)
 
 
-def test_missing_bundle_still_renders_and_says_how_to_train(monkeypatch, tmp_path):
+def test_missing_bundle_still_renders_and_says_it_is_missing_without_server_details(monkeypatch, tmp_path):
     app = run_app(monkeypatch, tmp_path / "no-such-bundle")
     text = all_text(app)
-    assert "No model file" in text
-    assert "python -m model.train" in text
+    assert "The model file is missing." in text
+    assert shows_nothing_of_the_server(text, tmp_path)  # where and how to train: the server's log
     assert app.title  # the page itself is there
 
 
@@ -25,8 +34,9 @@ def test_corrupt_model_file_is_reported(monkeypatch, trained_bundle, tmp_path):
     (bundle / "model.keras").write_bytes(b"this is not a zip archive")
     app = run_app(monkeypatch, bundle)
     text = all_text(app)
-    assert "Cannot load the model" in text and "python -m model.train" in text
+    assert "The model file is damaged (it is not a readable .keras archive)." in text
     assert "669,706" in text  # the rest of the bundle is still shown
+    assert shows_nothing_of_the_server(text, tmp_path)
 
 
 def test_unreadable_history_is_a_warning_not_a_crash(monkeypatch, trained_bundle, tmp_path):
@@ -44,7 +54,7 @@ def test_inside_view_without_evaluation_explains_instead_of_failing(monkeypatch,
     (bundle / "evaluation.json").unlink()
     app = run_app(monkeypatch, bundle, page="Inside the model")
     text = all_text(app)
-    assert "has no evaluation.json" in text
+    assert "has no test-set evaluation (its evaluation.json is missing)" in text
     assert "What the first layer learned" in [h.value for h in app.subheader]
 
 
@@ -52,7 +62,8 @@ def test_damaged_feedback_store_is_reported_not_fatal(monkeypatch, trained_bundl
     damaged = tmp_path / "f.sqlite"
     damaged.write_bytes(b"garbage" * 500)
     app = run_app(monkeypatch, trained_bundle, damaged, page="Your drawings")
-    assert "is damaged" in all_text(app)
+    assert "The saved drawings are damaged" in all_text(app)
+    assert shows_nothing_of_the_server(all_text(app), damaged)
     open_page(app, "Draw")  # the rest of the app still works
     assert "669,706" in all_text(app)
 
@@ -62,22 +73,20 @@ def test_every_page_that_reads_a_damaged_store_says_so(monkeypatch, trained_bund
     damaged.write_bytes(b"garbage" * 500)
     app = run_app(monkeypatch, trained_bundle, damaged, page="Train")
     assert any(
-        "Your saved drawings cannot be added" in w.body and "is damaged" in w.body for w in app.warning
+        "Your saved drawings cannot be added" in w.body and "are damaged" in w.body for w in app.warning
     )
     assert app.checkbox(key="train_add_drawings").disabled
     open_page(app, "Your drawings")
-    assert "is damaged" in all_text(app)
+    assert "are damaged" in all_text(app)
 
 
-def test_train_page_without_mnist_says_how_to_provide_it_and_starts_nothing(
-    monkeypatch, trained_bundle, tmp_path
-):
+def test_train_page_without_mnist_says_so_and_starts_nothing(monkeypatch, trained_bundle, tmp_path):
     monkeypatch.setenv(MNIST_ENV_VAR, str(tmp_path / "nowhere" / "mnist.npz"))
     app = run_app(monkeypatch, trained_bundle, runs=tmp_path / "runs", page="Train")
     app.button(key="start_training").click().run()
     errors = " ".join(e.body for e in app.error)
-    assert "Nothing was started" in errors and "MNIST file not found" in errors
-    assert "--data path/to/mnist.npz" in errors
+    assert "Nothing was started" in errors and "The MNIST file mnist.npz was not found" in errors
+    assert shows_nothing_of_the_server(all_text(app), tmp_path)
     assert list_runs(tmp_path / "runs") == []
 
 
@@ -85,11 +94,10 @@ def test_an_interrupted_run_is_explained_and_shown_the_same_everywhere(monkeypat
     from tests.run_folders import killed_run
 
     runs = tmp_path / "runs"
-    folder = killed_run(runs)
+    folder = killed_run(runs, owner=VISITOR)
     monkeypatch.setenv(BUNDLE_ENV_VAR, str(trained_bundle))
     monkeypatch.setenv(RUNS_ENV_VAR, str(runs))
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.query_params["run"] = folder.name  # the page that started it, reloaded after the process died
+    app = as_visitor(AppTest.from_file(APP, default_timeout=60))  # its owner, back after it died
     switch_page(app, "Train")
     app.run()
     assert not app.exception, app.exception
@@ -97,7 +105,7 @@ def test_an_interrupted_run_is_explained_and_shown_the_same_everywhere(monkeypat
     assert (
         "Run interrupted" in error and "stopped before it finished" in error and "nothing was saved" in error
     )
-    assert any("Epoch 1/1" in c.value for c in app.code)  # the end of its log, in view
+    assert not app.code and shows_nothing_of_the_server(all_text(app), folder)  # its log stays on the server
     table = app.dataframe[0].value
     assert list(table["state"]) == ["interrupted"]
     assert "1 epoch," in table["run"][0] and "epochs" not in table["run"][0]
@@ -128,9 +136,12 @@ def test_a_damaged_bundle_record_is_said_and_every_page_still_renders(
     (bundle / name).write_text(json.dumps(record))
     draw = run_app(monkeypatch, bundle)  # both pages render: run_app asserts no exception
     inside = run_app(monkeypatch, bundle, page="Inside the model")
-    assert f"{name} in" in all_text(draw) and "damaged" in all_text(draw)  # Draw shows both records
+    said = f"The model's {name} is damaged"
+    assert said in all_text(draw) and shows_nothing_of_the_server(
+        all_text(draw), bundle
+    )  # Draw: both records
     if name == "evaluation.json":  # Inside shows the evaluation: it says why it cannot
-        assert f"{name} in" in all_text(inside) and "no evaluation.json" not in all_text(inside)
+        assert said in all_text(inside) and "evaluation.json is missing" not in all_text(inside)
 
 
 def test_a_damaged_drawing_row_is_left_out_and_said_and_the_others_still_show(
@@ -142,7 +153,7 @@ def test_a_damaged_drawing_row_is_left_out_and_said_and_the_others_still_show(
 
     from model.feedback import FeedbackStore
 
-    store = FeedbackStore(tmp_path / "f.sqlite")
+    store = FeedbackStore(tmp_path / "f.sqlite", owner=VISITOR)
     for label in (3, 7, 7):
         store.add(np.zeros((28, 28)), label, label, [0.1] * 10, "m", None)
     with sqlite3.connect(store.path) as connection:  # another program shortens one image

@@ -8,6 +8,7 @@ import pytest
 from model.constants import MNIST_ENV_VAR
 from model.runs import list_runs
 from tests.apptest import (
+    VISITOR,
     all_text,
     open_page,
     run_app,
@@ -20,7 +21,7 @@ def test_your_drawings_view_summarises_saved_drawings(monkeypatch, trained_bundl
 
     from model.feedback import FeedbackStore
 
-    store = FeedbackStore(tmp_path / "f.sqlite")
+    store = FeedbackStore(tmp_path / "f.sqlite", owner=VISITOR)
     for label, predicted in [(3, 3), (7, 1), (7, 7)]:
         store.add(np.zeros((28, 28)), label, predicted, [0.1] * 10, "m", None)
     app = run_app(monkeypatch, trained_bundle, tmp_path / "f.sqlite", page="Your drawings")
@@ -36,7 +37,7 @@ def test_a_drawing_is_deleted_from_your_drawings_only_after_confirmation(
 
     from model.feedback import FeedbackStore
 
-    store = FeedbackStore(tmp_path / "f.sqlite")
+    store = FeedbackStore(tmp_path / "f.sqlite", owner=VISITOR)
     ids = [store.add(np.zeros((28, 28)), label, label, [0.1] * 10, "m", None) for label in (3, 5)]
     app = run_app(monkeypatch, trained_bundle, tmp_path / "f.sqlite", page="Your drawings")
     app.selectbox(key="delete_choice").set_value(ids[0]).run()
@@ -66,13 +67,13 @@ def test_a_short_training_run_from_the_train_page_becomes_this_sessions_model(
     from model.inference import Classifier
 
     _, (x_test, y_test) = small_mnist
-    store = FeedbackStore(tmp_path / "f.sqlite")
+    store = FeedbackStore(tmp_path / "f.sqlite", owner=VISITOR)
     for image, label in zip(x_test[:10], y_test[:10]):  # ten saved drawings, added to MNIST below
         store.add(image / 255, int(label), int(label), [0.1] * 10, "m", None)
     monkeypatch.setenv(MNIST_ENV_VAR, str(small_mnist_npz))
     runs = tmp_path / "runs"
     app = run_app(monkeypatch, trained_bundle, tmp_path / "f.sqlite", runs=runs, page="Train")
-    assert "No runs yet" in all_text(app)
+    assert "No runs of yours yet" in all_text(app)
     app.slider(key="train_epochs").set_value(1)
     app.selectbox(key="train_images").set_value(1000)
     app.checkbox(key="train_add_drawings").check()
@@ -111,8 +112,8 @@ def test_a_short_training_run_from_the_train_page_becomes_this_sessions_model(
 
 def test_a_run_can_be_chosen_and_deleted_from_its_details(monkeypatch, trained_bundle, tmp_path):
     runs = tmp_path / "runs"
-    newer = finished_run(runs, trained_bundle, "20261125-113000-beef")
-    folder = finished_run(runs, trained_bundle)
+    newer = finished_run(runs, trained_bundle, "20261125-113000-beef", owner=VISITOR)
+    folder = finished_run(runs, trained_bundle, owner=VISITOR)
     app = run_app(monkeypatch, trained_bundle, runs=runs, page="Train")
     assert "2026-11-25 10:15 UTC · 2 epochs, batch 32" in app.dataframe[0].value["run"][1]
     assert app.multiselect(key="compare").value == ["committed", newer.name]
@@ -124,21 +125,23 @@ def test_a_run_can_be_chosen_and_deleted_from_its_details(monkeypatch, trained_b
     assert not folder.exists() and [run.id for run in list_runs(runs)] == [newer.name]
     shutil.rmtree(newer)
     app.run()
-    assert "No runs yet" in all_text(app)
+    assert "No runs of yours yet" in all_text(app)
     open_page(app, "Draw")
-    assert "Answering with the committed model." in all_text(app)  # back to it, nothing to choose
+    assert "Answering with the model that comes with the app." in all_text(
+        app
+    )  # back to it, nothing to choose
 
 
-def test_a_chosen_run_deleted_elsewhere_falls_back_to_the_committed_model(
+def test_a_chosen_run_deleted_elsewhere_falls_back_to_the_model_that_comes_with_the_app(
     monkeypatch, trained_bundle, tmp_path
 ):
     runs = tmp_path / "runs"
-    folder = finished_run(runs, trained_bundle)
+    folder = finished_run(runs, trained_bundle, owner=VISITOR)
     app = run_app(monkeypatch, trained_bundle, runs=runs)
     app.selectbox(key="active_model").set_value(folder.name).run()
     assert "Answering with your run 2026-11-25 10:15 UTC" in all_text(app)
     shutil.rmtree(folder)  # another session deleted it
     app.run()
     assert not app.exception
-    assert "no longer available: back to the committed model" in all_text(app)
-    assert "Answering with the committed model." in all_text(app)
+    assert "no longer available: back to the model that comes with the app" in all_text(app)
+    assert "Answering with the model that comes with the app." in all_text(app)

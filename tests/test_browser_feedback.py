@@ -10,6 +10,7 @@ from tests.browser import (
     metric_value,
     open_page,
     reset_canvas,
+    visitor_of,
 )
 
 
@@ -24,9 +25,13 @@ def test_corrected_drawing_is_saved_and_shown_in_your_drawings(own_app, pages):
     choose_option(page, page.locator('[data-testid="stSelectbox"]').filter(has_text="No, it is a"), "1")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("as a 1. See “Your drawings”")).to_be_visible(timeout=30_000)
-    saved = FeedbackStore(own_app.feedback_db).drawings()
+    saved = FeedbackStore(own_app.feedback_db, owner=visitor_of(page)).drawings()
     assert saved[0].label == 1 and saved[0].predicted == 7
-    assert FeedbackStore(own_app.feedback_db).canvas_png(saved[0].id).startswith(b"\x89PNG")
+    assert (
+        FeedbackStore(own_app.feedback_db, owner=visitor_of(page))
+        .canvas_png(saved[0].id)
+        .startswith(b"\x89PNG")
+    )
     open_page(page, "Your drawings")
     expect(page.get_by_text(f"#{saved[0].id}: a 1 (model said 7)")).to_be_visible()
 
@@ -43,7 +48,7 @@ def test_corrected_drawing_is_saved_and_shown_in_your_drawings(own_app, pages):
         everything = np.concatenate([data["y_train"], data["y_test"]])
         assert data["x_train"].dtype == np.uint8 and data["x_train"].shape[1:] == (28, 28)
     assert sorted(everything.tolist()) == sorted(
-        d.label for d in FeedbackStore(own_app.feedback_db).drawings()
+        d.label for d in FeedbackStore(own_app.feedback_db, owner=visitor_of(page)).drawings()
     )
 
 
@@ -52,17 +57,17 @@ def test_a_drawing_is_saved_once_however_often_it_is_confirmed(own_app, pages):
 
     from model.feedback import FeedbackStore
 
-    before = len(FeedbackStore(own_app.feedback_db).drawings())
     page = pages.open(own_app.url)
+    before = len(FeedbackStore(own_app.feedback_db, owner=visitor_of(page)).drawings())
     draw(page, [[(165, 50), (160, 235)]])  # a 1 no other test draws: a new drawing
     assert metric_value(page) == "1"
     page.get_by_role("button", name="✓ Yes, it is a 1").click()
     expect(page.get_by_text("as a 1. See “Your drawings”")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="✓ Yes, it is a 1").click()
     expect(page.get_by_text("This drawing is already saved")).to_be_visible(timeout=30_000)
-    assert len(FeedbackStore(own_app.feedback_db).drawings()) == before + 1
+    assert len(FeedbackStore(own_app.feedback_db, owner=visitor_of(page)).drawings()) == before + 1
     choose_option(page, page.locator('[data-testid="stSelectbox"]').filter(has_text="No, it is a"), "7")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("is now saved as a 7 (it was a 1)")).to_be_visible(timeout=30_000)
-    saved = FeedbackStore(own_app.feedback_db).drawings()
+    saved = FeedbackStore(own_app.feedback_db, owner=visitor_of(page)).drawings()
     assert len(saved) == before + 1 and saved[0].label == 7

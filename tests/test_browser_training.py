@@ -11,6 +11,8 @@ from tests.browser import (
     draw,
     metric_value,
     open_page,
+    reload,
+    visitor_of,
     wait_idle,
 )
 
@@ -42,10 +44,10 @@ def test_training_in_one_session_leaves_others_drawing_and_can_be_cancelled(
     expect(trainer.get_by_role("button", name="Start training")).to_be_enabled()
 
 
-def test_a_run_stays_cancellable_after_a_reload_and_after_its_tab_closes(own_app, pages):
+def test_only_the_visitor_who_started_a_run_can_cancel_it_in_any_tab_and_after_a_reload(own_app, pages):
     from playwright.sync_api import expect
 
-    from model.runs import list_runs
+    from model.runs import cancel_run, list_runs
 
     trainer = pages.open(own_app.url, height=1600, path="train", ready="text=Start training")
     trainer.get_by_role("slider").first.focus()
@@ -54,18 +56,27 @@ def test_a_run_stays_cancellable_after_a_reload_and_after_its_tab_closes(own_app
     trainer.get_by_role("button", name="Start training").click()
     expect(trainer.get_by_text("Epoch 1 of 20")).to_be_visible(timeout=60_000)
     run = list_runs(own_app.runs_dir)[0]
-    assert run.active and f"run={run.id}" in trainer.url
-    trainer.reload()
-    expect(trainer.get_by_role("button", name="Cancel training")).to_be_visible(timeout=30_000)
+    try:
+        assert run.active and run.owner == visitor_of(trainer) and run.id not in trainer.url
+        reload(trainer, ready="text=Start training")
+        expect(trainer.get_by_role("button", name="Cancel training")).to_be_visible(timeout=30_000)
+        second_tab = pages.open(
+            own_app.url, height=1600, path="train", ready="text=Start training", context=trainer.context
+        )
+        expect(second_tab.get_by_role("button", name="Cancel training")).to_be_visible(timeout=30_000)
 
-    other = pages.open(own_app.url, height=1600, path="train", ready="text=Start training")
-    expect(other.get_by_text("Started in another browser session")).to_be_visible(timeout=30_000)
-    expect(other.get_by_role("button", name="Cancel training")).to_have_count(0)
-    trainer.context.close()  # the starter goes away: the run must not become uncancellable
-    expect(other.get_by_text("has closed: anyone may cancel it")).to_be_visible(timeout=30_000)
-    other.get_by_role("button", name="Cancel training").click()
-    expect(other.get_by_text("Run cancelled")).to_be_visible(timeout=30_000)
-    assert next(r for r in list_runs(own_app.runs_dir) if r.id == run.id).state == "cancelled"
+        for path in ("train", f"train?run={run.id}"):  # another visitor, with or without a link
+            other = pages.open(own_app.url, height=1600, path=path, ready="text=Start training")
+            expect(other.get_by_text("Another visitor's run is training")).to_be_visible(timeout=30_000)
+            expect(other.get_by_role("button", name="Cancel training")).to_have_count(0)
+            expect(other.get_by_text("No runs of yours yet")).to_be_visible()
+            assert visitor_of(other) != run.owner
+        trainer.context.close()  # the starter goes away: still nobody else's to cancel
+        other.wait_for_timeout(2_000)
+        expect(other.get_by_role("button", name="Cancel training")).to_have_count(0)
+        assert next(r for r in list_runs(own_app.runs_dir) if r.id == run.id).active
+    finally:
+        cancel_run(run, by=run.owner)  # its process would otherwise outlive the test's server
 
 
 def test_runs_can_be_chosen_compared_and_deleted(own_app, pages):
@@ -75,9 +86,11 @@ def test_runs_can_be_chosen_compared_and_deleted(own_app, pages):
     from model.runs import list_runs
     from tests.run_folders import finished_run
 
-    older = finished_run(own_app.runs_dir, DEFAULT_BUNDLE_DIR, "20261125-090000-aaaa")
-    newer = finished_run(own_app.runs_dir, DEFAULT_BUNDLE_DIR, "20261125-093000-bbbb")
     page = pages.open(own_app.url, height=2400, path="train", ready="text=Start training")
+    me = visitor_of(page)
+    older = finished_run(own_app.runs_dir, DEFAULT_BUNDLE_DIR, "20261125-090000-aaaa", owner=me)
+    newer = finished_run(own_app.runs_dir, DEFAULT_BUNDLE_DIR, "20261125-093000-bbbb", owner=me)
+    reload(page, ready="text=Start training")
     compared = page.locator('[data-testid="stMultiSelect"]')
     expect(compared).to_contain_text("09:30 UTC")
     expect(compared).not_to_contain_text("09:00 UTC")
@@ -86,12 +99,27 @@ def test_runs_can_be_chosen_compared_and_deleted(own_app, pages):
     choose_option(page, run_picker, "2026-11-25 09:00 UTC · 2 epochs, batch 32 (done)")
     page.get_by_role("button", name="Use it for my drawings").click()
     expect(compared).to_contain_text("09:00 UTC")  # the chosen run joins the comparison
+
+    drawing_tab = pages.open(own_app.url, context=page.context)  # the same visitor, another tab
+    choose_option(
+        drawing_tab,
+        drawing_tab.locator('[data-testid="stSelectbox"]').filter(has_text="Model answering your drawings"),
+        "your run 2026-11-25 09:00 UTC · 2 epochs, batch 32",
+    )
+    page.get_by_role("button", name="Delete this run").click()
+    expect(page.get_by_text("answering drawings in another open tab")).to_be_visible(timeout=30_000)
+    assert older.name in [run.id for run in list_runs(own_app.runs_dir)]
+    choose_option(
+        drawing_tab,
+        drawing_tab.locator('[data-testid="stSelectbox"]').filter(has_text="Model answering your drawings"),
+        "the model that comes with the app",
+    )
     page.get_by_role("button", name="Delete this run").click()
     expect(compared).not_to_contain_text("09:00 UTC")
     assert compared.inner_text().count("09:30 UTC") == 1
     assert older.name not in [run.id for run in list_runs(own_app.runs_dir)]
     open_page(page, "Draw")
-    expect(page.get_by_text("Answering with the committed model")).to_be_visible()
+    expect(page.get_by_text("Answering with the model that comes with the app")).to_be_visible()
     draw(page, SEVEN)
     assert metric_value(page) == "7"
     shutil.rmtree(newer)

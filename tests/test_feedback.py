@@ -1,5 +1,6 @@
 """The feedback store: round trip, concurrent submits, export, damaged files."""
 
+import io
 import os
 import subprocess
 import threading
@@ -11,6 +12,8 @@ import pytest
 from model.data import load_mnist
 from model.feedback import FeedbackError, FeedbackStore, export_npz, summary
 
+OWNER, OTHER = "a" * 32, "b" * 32  # two visitors' owner ids
+
 
 def digit(value=0.5):
     image = np.zeros((28, 28), dtype=np.float32)
@@ -19,7 +22,7 @@ def digit(value=0.5):
 
 
 def test_round_trip_keeps_everything(tmp_path):
-    store = FeedbackStore(tmp_path / "f.sqlite")
+    store = FeedbackStore(tmp_path / "f.sqlite", owner=OWNER)
     probabilities = np.full(10, 0.1)
     new_id = store.add(
         digit(1.0), label=1, predicted=7, probabilities=probabilities, model_id="m1", canvas_png=b"PNG"
@@ -33,7 +36,7 @@ def test_round_trip_keeps_everything(tmp_path):
 
 
 def test_bad_records_are_refused(tmp_path):
-    store = FeedbackStore(tmp_path / "f.sqlite")
+    store = FeedbackStore(tmp_path / "f.sqlite", owner=OWNER)
     with pytest.raises(ValueError, match="digit 0-9"):
         store.add(digit(), label=10, predicted=1, probabilities=[0.1] * 10, model_id="m", canvas_png=None)
     with pytest.raises(ValueError, match=r"\(28, 28\)"):
@@ -44,7 +47,7 @@ def test_bad_records_are_refused(tmp_path):
 
 
 def test_concurrent_submits_lose_nothing(tmp_path):
-    store = FeedbackStore(tmp_path / "f.sqlite")
+    store = FeedbackStore(tmp_path / "f.sqlite", owner=OWNER)
     errors = []
 
     def submit(worker):
@@ -72,7 +75,7 @@ def test_concurrent_submits_lose_nothing(tmp_path):
 
 
 def test_summary_counts_accuracy_and_confusion(tmp_path):
-    store = FeedbackStore(tmp_path / "f.sqlite")
+    store = FeedbackStore(tmp_path / "f.sqlite", owner=OWNER)
     for label, predicted in [(1, 1), (7, 1), (7, 7), (3, 3)]:
         store.add(
             digit(), label=label, predicted=predicted, probabilities=[0.1] * 10, model_id="m", canvas_png=None
@@ -84,7 +87,7 @@ def test_summary_counts_accuracy_and_confusion(tmp_path):
 
 
 def test_export_is_an_mnist_npz_the_loader_accepts(tmp_path):
-    store = FeedbackStore(tmp_path / "f.sqlite")
+    store = FeedbackStore(tmp_path / "f.sqlite", owner=OWNER)
     for n in range(10):
         store.add(digit(), label=n, predicted=n, probabilities=[0.1] * 10, model_id="m", canvas_png=None)
     path = tmp_path / "mine.npz"
@@ -99,8 +102,8 @@ def test_export_is_an_mnist_npz_the_loader_accepts(tmp_path):
 def test_damaged_store_gives_a_clear_error(tmp_path):
     path = tmp_path / "f.sqlite"
     path.write_bytes(b"this is not an sqlite database at all" * 100)
-    with pytest.raises(FeedbackError, match="damaged.*Move it aside"):
-        FeedbackStore(path).drawings()
+    with pytest.raises(FeedbackError, match="damaged.*move the file aside"):
+        FeedbackStore(path, owner=OWNER).drawings()
 
 
 def test_locked_store_reports_busy(tmp_path, monkeypatch):
@@ -110,7 +113,7 @@ def test_locked_store_reports_busy(tmp_path, monkeypatch):
 
     monkeypatch.setattr(feedback, "BUSY_TIMEOUT_S", 0.1)
     path = tmp_path / "f.sqlite"
-    store = FeedbackStore(path)
+    store = FeedbackStore(path, owner=OWNER)
     store.drawings()  # create it
     holder = sqlite3.connect(path)
     holder.execute("BEGIN EXCLUSIVE")
@@ -123,7 +126,7 @@ def test_locked_store_reports_busy(tmp_path, monkeypatch):
 
 
 def test_the_same_drawing_is_stored_once_and_a_correction_relabels_it(tmp_path):
-    store = FeedbackStore(tmp_path / "f.sqlite")
+    store = FeedbackStore(tmp_path / "f.sqlite", owner=OWNER)
     first = store.add(
         digit(), label=2, predicted=2, probabilities=[0.1] * 10, model_id="m", canvas_png=b"PNG", key="k1"
     )
@@ -141,7 +144,7 @@ def test_the_same_drawing_is_stored_once_and_a_correction_relabels_it(tmp_path):
     assert other != first and len(store.drawings()) == 2 and store.find("nope") is None
 
 
-def test_a_store_made_before_keys_gains_them_and_keeps_its_rows(tmp_path):
+def test_a_store_made_before_keys_and_owners_gains_them_and_keeps_its_rows_for_nobody(tmp_path):
     import sqlite3
 
     path = tmp_path / "old.sqlite"
@@ -152,15 +155,20 @@ def test_a_store_made_before_keys_gains_them_and_keeps_its_rows(tmp_path):
             " probabilities TEXT NOT NULL, digit BLOB NOT NULL, canvas_png BLOB)"
         )
         old.execute("INSERT INTO drawings VALUES (1, 'now', 'm', 3, 3, '[]', ?, NULL)", (bytes(784),))
-    store = FeedbackStore(path)
-    assert [d.id for d in store.drawings()] == [1]
+    store = FeedbackStore(path, owner=OWNER)
+    assert store.drawings() == []  # saved before drawings had owners: nobody's, shown to no one
     store.add(digit(), label=4, predicted=4, probabilities=[0.1] * 10, model_id="m", canvas_png=None, key="k")
     store.add(digit(), label=4, predicted=4, probabilities=[0.1] * 10, model_id="m", canvas_png=None, key="k")
-    assert len(store.drawings()) == 2
+    assert len(store.drawings()) == 1 and not store.delete(1)
+    with sqlite3.connect(path) as kept:
+        assert kept.execute("SELECT id, owner FROM drawings ORDER BY id").fetchall() == [
+            (1, None),
+            (2, OWNER),
+        ]
 
 
 def test_a_drawing_can_be_deleted(tmp_path):
-    store = FeedbackStore(tmp_path / "f.sqlite")
+    store = FeedbackStore(tmp_path / "f.sqlite", owner=OWNER)
     ids = [
         store.add(digit(), label=n, predicted=n, probabilities=[0.1] * 10, model_id="m", canvas_png=None)
         for n in range(3)
@@ -190,11 +198,43 @@ def read_only(folder):
 def test_a_read_only_store_can_still_be_read_and_says_why_it_cannot_save(tmp_path):
     folder = tmp_path / "ro"
     folder.mkdir()
-    store = FeedbackStore(folder / "f.sqlite")
+    store = FeedbackStore(folder / "f.sqlite", owner=OWNER)
     for n in range(3):
         store.add(digit(), label=n, predicted=n, probabilities=[0.1] * 10, model_id="m", canvas_png=b"PNG")
     with read_only(folder):
-        assert [d.label for d in FeedbackStore(folder / "f.sqlite").drawings()] == [2, 1, 0]
-        assert FeedbackStore(folder / "f.sqlite").canvas_png(1) == b"PNG"
-        with pytest.raises(FeedbackError, match="read-only.*cannot be saved"):
+        assert [d.label for d in FeedbackStore(folder / "f.sqlite", owner=OWNER).drawings()] == [2, 1, 0]
+        assert FeedbackStore(folder / "f.sqlite", owner=OWNER).canvas_png(1) == b"PNG"
+        with pytest.raises(FeedbackError, match="cannot be saved.*read-only"):
             store.add(digit(), label=5, predicted=5, probabilities=[0.1] * 10, model_id="m", canvas_png=None)
+
+
+def test_each_owner_sees_finds_deletes_and_exports_only_their_own_drawings(tmp_path):
+    path = tmp_path / "f.sqlite"
+    mine, theirs = FeedbackStore(path, owner=OWNER), FeedbackStore(path, owner=OTHER)
+    save = dict(probabilities=[0.1] * 10, model_id="m", canvas_png=b"PNG")
+    my_ids = [mine.add(digit(), label=n, predicted=n, key=f"k{n}", **save) for n in (1, 2)]
+    their_id = theirs.add(digit(), label=7, predicted=1, key="k1", **save)  # the same drawing, theirs
+    assert their_id not in my_ids  # equal drawings of two visitors are two rows
+    assert [d.label for d in mine.drawings()] == [2, 1] and [d.label for d in theirs.drawings()] == [7]
+    assert mine.find("k1") == (my_ids[0], 1) and theirs.find("k1") == (their_id, 7)
+    assert not theirs.delete(my_ids[0]) and theirs.canvas_png(my_ids[0]) is None
+    assert len(mine.drawings()) == 2
+    with np.load(io.BytesIO(export_npz(mine.drawings()))) as exported:
+        assert sorted(exported["y_train"].tolist() + exported["y_test"].tolist()) == [1, 2]
+
+
+def test_a_store_is_always_opened_for_an_owner(tmp_path):
+    with pytest.raises(ValueError, match="owner"):
+        FeedbackStore(tmp_path / "f.sqlite", owner="")
+
+
+def test_what_a_visitor_reads_of_a_store_problem_names_no_path(tmp_path):
+    path = tmp_path / "secret-folder" / "f.sqlite"
+    path.parent.mkdir()
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(FeedbackError) as raised:
+        FeedbackStore(path, owner=OWNER).drawings()
+    error = raised.value
+    shown = error.template.format(**error.values)
+    assert "secret-folder" not in shown and "DIGITS_FEEDBACK_DB" not in shown
+    assert str(path) in error.detail  # the server's log gets it

@@ -11,8 +11,19 @@ import pytest
 from model.bundle import read_json
 from model.inference import Classifier
 from model.progress import Status, progress, read_status, remaining_seconds, write_status
-from model.runs import RunError, RunSettings, cancel_run, delete_run, list_runs, read_run, start_run
+from model.runs import (
+    RunError,
+    RunSettings,
+    cancel_run,
+    delete_run,
+    list_runs,
+    read_run,
+    run_folder,
+    start_run,
+)
 from model.train import main
+
+OWNER, OTHER = "a" * 32, "b" * 32  # two visitors' owner ids
 
 
 def wait_for(folder, condition, timeout=120.0):
@@ -81,17 +92,26 @@ def test_bundle_from_a_run_classifies_real_digits_as_its_evaluation_says(
 
 @pytest.mark.slow
 def test_cancel_stops_the_run_and_saves_nothing(tmp_path, small_mnist_npz):
-    run = start_run(RunSettings(epochs=20, batch_size=32, seed=0), str(small_mnist_npz), tmp_path)
+    run = start_run(
+        RunSettings(epochs=20, batch_size=32, seed=0), str(small_mnist_npz), tmp_path, owner=OWNER
+    )
     run = wait_for(run.folder, lambda r: r.state == "training" and r.status.step > 0 or not r.active)
     assert run.state == "training", log_of(run)
-    cancel_run(run)
+    assert run.may_cancel(OWNER) and not run.may_cancel(OTHER) and not run.may_cancel(None)
+    with pytest.raises(RunError, match="Only the visitor who started"):
+        cancel_run(run, by=OTHER)
+    assert not (run.folder / "cancel").exists() and read_run(run.folder).active
+    cancel_run(run, by=OWNER)
     run = wait_for(run.folder, lambda r: not r.alive, timeout=30)
     assert run.state == "cancelled"
     assert run.status.state == "cancelled"  # the process itself recorded it
     assert run.status.reason is None  # a cancel needs no reason: the page says what it means
     assert not run.bundle.exists()
     assert not [p.name for p in run.folder.iterdir() if p.name.startswith(".")]  # no half-written bundle
-    delete_run(run)
+    with pytest.raises(RunError, match="Only the visitor who started"):
+        delete_run(run, by=OTHER)
+    assert run.folder.exists()
+    delete_run(run, by=OWNER)
     assert not run.folder.exists()
 
 
@@ -164,7 +184,8 @@ def test_a_malformed_extra_file_is_refused_with_a_clear_error(tmp_path, small_mn
     extra.write_bytes(b"not an npz")
     out = tmp_path / "bundle"
     assert main(["--data", str(small_mnist_npz), "--extra", str(extra), "--out", str(out)]) == 2
-    assert "not a valid MNIST npz" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "not a valid MNIST .npz" in err and str(extra) in err  # the command line names the file
     assert not out.exists()
 
 
@@ -199,7 +220,7 @@ def test_a_damaged_status_is_refused_whole(tmp_path, record):
 
 
 def test_a_run_whose_records_are_damaged_is_listed_as_damaged_and_the_others_still_read(tmp_path):
-    good = tmp_path / "20261125-101500-good"
+    good = tmp_path / "20261125-101500-600d"
     good.mkdir()
     (good / "run.json").write_text(json.dumps({"id": good.name, "created": "2026-11-25T10:15:00+00:00"}))
     write_status(good / "status.json", Status(state="done", test_accuracy=0.9))
@@ -243,8 +264,9 @@ def test_remaining_time_follows_the_pace_so_far():
 def test_an_unusable_runs_folder_is_a_clear_error_not_a_crash(tmp_path):
     blocker = tmp_path / "runs"
     blocker.write_text("a file where the runs folder should be")
-    with pytest.raises(RunError, match="Cannot use the runs folder"):
+    with pytest.raises(RunError, match="cannot be saved on this server") as raised:
         start_run(RunSettings(epochs=1), None, blocker)
+    assert str(blocker) not in raised.value.template and str(blocker) in raised.value.detail
     assert list_runs(blocker) == []
 
 
@@ -252,10 +274,10 @@ def test_a_fifo_named_like_a_run_record_is_never_opened(tmp_path):
     """Opening a FIFO for reading blocks until something writes to it: every page would hang."""
     import threading
 
-    blocked = tmp_path / "20261125-101500-fifo"
+    blocked = tmp_path / "20261125-101500-f1f0"
     blocked.mkdir()
     os.mkfifo(blocked / "run.json")
-    half = tmp_path / "20261125-101600-half"
+    half = tmp_path / "20261125-101600-4a1f"
     half.mkdir()
     (half / "run.json").write_text(json.dumps({"id": half.name, "created": "2026-11-25T10:16:00+00:00"}))
     os.mkfifo(half / "status.json")
@@ -265,3 +287,29 @@ def test_a_fifo_named_like_a_run_record_is_never_opened(tmp_path):
     reader.join(timeout=10)
     assert found, "list_runs blocked on a FIFO"
     assert [run.id for run in found[0]] == [half.name] and found[0][0].state != "damaged"
+
+
+def test_a_run_id_from_a_browser_or_a_record_names_a_run_folder_only_inside_the_runs_folder(tmp_path):
+    root = tmp_path / "runs"
+    (root / "20261125-101500-abcd").mkdir(parents=True)
+    assert run_folder("20261125-101500-abcd", root) == root / "20261125-101500-abcd"
+    outside = tmp_path / "20261125-101500-beef"
+    outside.mkdir()
+    (root / "20261125-101500-beef").symlink_to(outside)  # a link out of the runs folder
+    for bad in (
+        "../20261125-101500-beef",
+        str(outside),
+        "20261125-101500-beef",
+        "..",
+        "",
+        "x" * 20,
+        "20261125-101500-abcd/..",
+        "20261125-101500-ABCD",
+        None,
+        12345,
+        ["20261125-101500-abcd"],
+    ):
+        assert run_folder(bad, root) is None, bad
+    assert [
+        run.id for run in list_runs(root)
+    ] == []  # neither is a run (no run.json), and no link is followed

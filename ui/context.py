@@ -1,19 +1,22 @@
 """What every page of one rerun works with, found once by the entry: `start()` -> Context.
 
-The options the app was started with, where MNIST is, the training runs, and the model answering
-this browser session (loaded once per process and bundle, without TensorFlow).
+The options the app was started with, where MNIST is, who the visitor is, the training runs, and
+the model answering this browser session (loaded once per process and bundle, without TensorFlow).
+Problems a visitor may read are shown; what only the server's keeper needs goes to the log.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from i18n import tr
@@ -23,10 +26,12 @@ from model.history import BundleRecords, read_records
 from model.inference import Classifier
 from model.runs import Run, list_runs
 from ui import state
+from ui.visitor import visitor
 from ui.words import run_label
 
 COMMITTED = "committed"  # the model choice meaning the bundle the app started with
 ENTRY_SCRIPT = "streamlit_app.py"
+LOG = logging.getLogger("digits")
 
 
 @dataclass(frozen=True)
@@ -35,31 +40,36 @@ class Context:
 
     options: argparse.Namespace  # after `streamlit run streamlit_app.py --`
     mnist: MnistSource  # where MNIST is (not read yet)
-    runs: list[Run]  # every training run, newest first, read once in this rerun
+    runs: list[Run]  # every training run, newest first, read once in this rerun (anyone's)
     bundle: Path  # the bundle answering this session's drawings
     model_name: str  # how the page names it
     classifier: Classifier | None  # None when its model file cannot be used
     load_error: Exception | None  # why, then
     pages: dict  # url path -> st.Page, for links between pages
     session: str | None  # this browser session's id (None outside a Streamlit server)
+    visitor: str  # who is visiting: the owner id of their drawings and runs (ui/visitor.py)
+
+    @property
+    def my_runs(self) -> list[Run]:
+        """The visitor's own runs: the only ones a page lists, offers or lets them change."""
+        return [run for run in self.runs if run.owned_by(self.visitor)]
 
 
 def start(pages: dict) -> Context:
     """Read the options, the runs and this session's model; report problems at the top of the page."""
-    options, option_error = app_options()
-    if option_error:
-        st.error(option_error)
+    options = app_options()
+    me = visitor()
+    run_context = get_script_run_ctx()
+    session = run_context.session_id if run_context else None
     runs = list_runs()
-    path, name = chosen_model(runs)
+    path, name = chosen_model([run for run in runs if run.owned_by(me)], session)
     classifier, load_error = None, None
     try:
         classifier = load_classifier(str(path), bundle_stamp(path))
     except (FileNotFoundError, ValueError) as error:
         load_error = error
-    run_context = get_script_run_ctx()
-    session = run_context.session_id if run_context else None
     return Context(
-        options, mnist_source(options.data), runs, path, name, classifier, load_error, pages, session
+        options, mnist_source(options.data), runs, path, name, classifier, load_error, pages, session, me
     )
 
 
@@ -67,24 +77,22 @@ def committed_bundle() -> Path:
     return Path(os.environ.get(BUNDLE_ENV_VAR) or DEFAULT_BUNDLE_DIR)
 
 
-def app_options() -> tuple[argparse.Namespace, str | None]:
-    """Options after `streamlit run streamlit_app.py --`: (options, error message or None)."""
+@st.cache_resource(show_spinner=False)
+def app_options() -> argparse.Namespace:
+    """Options after `streamlit run streamlit_app.py --`, read once per process. A wrong one is
+    the server keeper's business: it is written to the log (once), never shown to visitors."""
     parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     parser.add_argument("--data", type=Path, default=None)
-    usage = "`streamlit run streamlit_app.py -- [--data path/to/mnist.npz]`"
+    usage = "streamlit run streamlit_app.py -- [--data path/to/mnist.npz]"
     launched = Path(sys.argv[0]).name == ENTRY_SCRIPT  # not when a test harness runs the page
     try:
         options, unknown = parser.parse_known_args(sys.argv[1:] if launched else [])
     except argparse.ArgumentError as error:
-        message = tr("Command-line option ignored: {error}. Usage: {usage}", error=error, usage=usage)
-        return parser.parse_args([]), message
+        LOG.warning("Command-line option ignored: %s. Usage: %s", error, usage)
+        return parser.parse_args([])
     if unknown:
-        return options, tr(
-            "Unknown command-line options ignored: `{options}`. Usage: {usage}",
-            options=" ".join(unknown),
-            usage=usage,
-        )
-    return options, None
+        LOG.warning("Unknown command-line options ignored: %s. Usage: %s", " ".join(unknown), usage)
+    return options
 
 
 def bundle_stamp(path: Path) -> int:
@@ -123,20 +131,43 @@ def records_of(path: Path) -> BundleRecords:
     return load_records(str(path), bundle_stamp(path))
 
 
-def chosen_model(runs: list[Run]) -> tuple[Path, str]:
-    """The bundle answering this session's drawings, and how to name it."""
+@st.cache_resource(show_spinner=False)
+def models_answering() -> dict[str, str]:
+    """Browser session id -> the run answering its drawings, for this server process."""
+    return {}
+
+
+def chosen_model(my_runs: list[Run], session: str | None) -> tuple[Path, str]:
+    """The bundle answering this session's drawings (one of the visitor's runs, or the model that
+    comes with the app), and how to name it; the server notes which run answers which session."""
     chosen = state.choice(state.ACTIVE_MODEL, COMMITTED)
+    answering = models_answering()
     if chosen != COMMITTED:
-        run = next((run for run in runs if run.id == chosen and run.usable), None)
+        run = next((run for run in my_runs if run.id == chosen and run.usable), None)
         if run:
+            if session:
+                answering[session] = run.id
             return run.bundle, tr(
                 "your run {run} ({accuracy} on MNIST's test set)",
                 run=run_label(run),
                 accuracy=f"{run.test_accuracy:.2%}",
             )
         state.choose(state.ACTIVE_MODEL, COMMITTED)
-        st.warning(tr("The run you chose is no longer available: back to the committed model."))
-    return committed_bundle(), tr("the committed model")
+        st.warning(tr("The run you chose is no longer available: back to the model that comes with the app."))
+    answering.pop(session, None)
+    return committed_bundle(), tr("the model that comes with the app")
+
+
+def answering_elsewhere(run: Run, session: str | None) -> bool:
+    """Whether `run` answers the drawings of another open browser session than `session`."""
+    active = runtime.get_instance().is_active_session if runtime.exists() else (lambda _: True)
+    answering = models_answering()
+    for other, run_id in list(answering.items()):
+        if not active(other):
+            answering.pop(other, None)  # that tab has closed
+        elif other != session and run_id == run.id:
+            return True
+    return False
 
 
 def use_model(chosen: str) -> None:

@@ -23,10 +23,11 @@ TRAIN_EPOCHS, TRAIN_BATCH, TRAIN_IMAGES = "train_epochs", "train_batch", "train_
 TRAIN_AUGMENT, TRAIN_ADD_DRAWINGS = "train_augment", "train_add_drawings"
 
 # Session state
+VISITOR_SECRET = "visitor_secret"  # the secret this browser's cookie holds (ui/visitor.py)
+VISITOR_NEW = "visitor_new"  # True while the browser may not have stored it yet
 LAST_CANVAS = "last_drawing"  # the Draw pad's last canvas, for the flow page
 FLASH = "flash:"  # prefix: a message for the next rerun of one place on a page
-MY_RUN = "my_run"  # the run this session started
-RUN_FINISHED = "run_finished"  # a run the live view saw end
+WATCHED_RUN = "watched_run"  # the visitor's run this session saw training, until it has said how it ended
 DELETE_CHOICE, DELETE_PENDING = "delete_choice", "delete_pending"  # Your drawings' delete
 FLOW_TEST_INDEX = "flow_test_index"  # the MNIST test digit the flow page follows
 FLOW_PAD_SEEN = "flow_pad_seen"  # the flow pad's last drawing, hashed

@@ -15,6 +15,7 @@ from PIL import Image
 
 from i18n import tr, tr_error
 from model.inference import Prediction
+from model.pad_image import PadImageError, read_pad_image
 from ui import state
 
 PAD_SIZE = 280  # the drawing pad, in CSS pixels: 10x MNIST's 28
@@ -39,8 +40,9 @@ def page_assets() -> None:
 # The drawing pad and the answer ------------------------------------------------------------------
 
 
-def pad_ui():
-    """The drawing pad and its brush control; returns the canvas as an RGBA array and as PNG.
+def pad_ui() -> np.ndarray | None:
+    """The drawing pad; returns its canvas as (280, 280, 4) uint8 RGBA, or None when nothing is
+    drawn or what the browser sent is not a picture of the pad (then the page says so).
 
     The last drawing is kept in the session (state.LAST_CANVAS) for the pages that trace it.
     """
@@ -59,10 +61,18 @@ def pad_ui():
         update_streamlit=True,
         key="pad",
     )
-    image = result.image_data
-    if image is not None:
-        st.session_state[state.LAST_CANVAS] = image
-    return image, result.image_bytes
+    # The package would decode whatever the browser sends; the raw data URL is checked here instead
+    # (a slot of CanvasResult in the pinned 0.13.0; tests/test_browser_drawing.py draws through it).
+    data_url = result._image_data_url
+    if data_url is None:
+        return None
+    try:
+        image = read_pad_image(data_url, PAD_SIZE)
+    except PadImageError as error:
+        st.warning(tr_error(error))
+        return None
+    st.session_state[state.LAST_CANVAS] = image
+    return image
 
 
 def brush_ui() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import numpy as np
@@ -10,11 +11,11 @@ import streamlit as st
 
 from i18n import tr, tr_error
 from model import insight
-from model.constants import TRAIN_COMMAND
 from model.data import flatten
 from model.feedback import FeedbackError, FeedbackStore
 from model.history import overfitting_epoch
 from model.inference import Classifier, Prediction
+from model.pad_image import pad_png
 from model.runs import Run
 from model.upload import read_upload
 from ui import charts, context, state, widgets
@@ -42,7 +43,7 @@ def flow_ui(ctx: Context) -> None:
 
 
 @st.fragment
-def drawing_section(classifier: Classifier | None, model_name: str) -> None:
+def drawing_section(classifier: Classifier | None, model_name: str, visitor: str) -> None:
     """Reruns alone on every stroke: the pad, the answer, the bars and the model's input.
 
     The pad's column holds the pad alone, so that on a phone, where columns stack, the answer
@@ -50,7 +51,7 @@ def drawing_section(classifier: Classifier | None, model_name: str) -> None:
     """
     pad, answer, seen = st.columns([1.05, 1.25, 1], gap="medium")
     with pad:
-        image, png = widgets.pad_ui()
+        image = widgets.pad_ui()
     brush, hidden, about = st.columns([1.05, 1.25, 1], gap="large", vertical_alignment="center")
     with brush:
         widgets.brush_ui()
@@ -70,13 +71,13 @@ def drawing_section(classifier: Classifier | None, model_name: str) -> None:
         return
     widgets.answer_ui(prediction, tr("Prediction"), tr("Your drawing"), answer, seen)
     with answer:
-        feedback_ui(classifier, prediction, png)
+        feedback_ui(classifier, prediction, image, visitor)
     if show_hidden:
         hidden_ui(classifier, prediction)
 
 
-def feedback_ui(classifier: Classifier, prediction: Prediction, png: bytes | None) -> None:
-    """Confirm or correct the answer; the drawing is saved once, with its true digit."""
+def feedback_ui(classifier: Classifier, prediction: Prediction, canvas: np.ndarray, visitor: str) -> None:
+    """Confirm or correct the answer; the drawing is saved once, as the visitor's, with its true digit."""
     state.show_flash("feedback")
     confirm, pick, save = st.columns([1.3, 1, 0.7], vertical_alignment="bottom")
     label = None
@@ -89,8 +90,8 @@ def feedback_ui(classifier: Classifier, prediction: Prediction, png: bytes | Non
         label = corrected
     if label is None:
         return
-    key = hashlib.sha256(png if png else prediction.image.tobytes()).hexdigest()  # this drawing
-    store = FeedbackStore()
+    key = hashlib.sha256(canvas.tobytes()).hexdigest()  # this drawing
+    store = FeedbackStore(owner=visitor)
     try:
         before = store.find(key)
         if before and before[1] == label:
@@ -102,7 +103,7 @@ def feedback_ui(classifier: Classifier, prediction: Prediction, png: bytes | Non
             prediction.digit,
             prediction.probabilities,
             classifier.model_id,
-            png,
+            pad_png(canvas),
             key=key,
         )
     except FeedbackError as error:
@@ -160,6 +161,11 @@ def hidden_ui(classifier: Classifier, prediction: Prediction) -> None:
         )
 
 
+def shown_name(name: str) -> str:
+    """A file name as the browser sent it, made safe to show: no markdown, links or markup, short."""
+    return re.sub(r"[^\w .()-]", "_", name)[:60] or "?"
+
+
 @st.fragment
 def upload_section(classifier: Classifier | None) -> None:
     """A photo or scan of a handwritten digit, through the same preprocessing as a drawing."""
@@ -178,24 +184,29 @@ def upload_section(classifier: Classifier | None) -> None:
             pixels = read_upload(upload.getvalue())
             prediction = classifier.classify_canvas(pixels)
         except ValueError as error:
-            st.error(f"{upload.name}: {tr_error(error)}")
+            st.error(f"{shown_name(upload.name)}: {tr_error(error)}")
             return
         photo, answer, seen = st.columns([1.05, 1.25, 1], gap="large")
-        photo.image(pixels, caption=tr("{name}, lighting evened out", name=upload.name), width=260)
+        photo.image(
+            pixels, caption=tr("{name}, lighting evened out", name=shown_name(upload.name)), width=260
+        )
         if prediction is None:
             answer.warning(tr("No ink found in this photo: is the digit dark on a light background?"))
             return
         widgets.answer_ui(prediction, tr("Prediction for the photo"), tr("The photo"), answer, seen)
 
 
-def model_choice_ui(runs: list[Run]) -> None:
-    """Which model answers this session's drawings: the committed one or a finished run."""
-    usable = [run for run in runs if run.usable]
+def model_choice_ui(my_runs: list[Run]) -> None:
+    """Which model answers this session's drawings: the one that comes with the app, or one of the
+    visitor's finished runs."""
+    usable = [run for run in my_runs if run.usable]
     if not usable:
-        st.caption(tr("Answering with the committed model. Train your own on the **Train** page."))
+        st.caption(
+            tr("Answering with the model that comes with the app. Train your own on the **Train** page.")
+        )
         return
     labels = {
-        context.COMMITTED: tr("the committed model"),
+        context.COMMITTED: tr("the model that comes with the app"),
         **{run.id: tr("your run {run}", run=run_label(run)) for run in usable},
     }
     st.selectbox(
@@ -206,11 +217,10 @@ def model_choice_ui(runs: list[Run]) -> None:
     )
 
 
-def model_section(path: Path, load_error: str | None) -> None:
+def model_section(path: Path, load_error: Exception | None) -> None:
     """The bundle's `model.summary()`, its training settings and its curves."""
     if load_error:
         st.error(tr_error(load_error))
-        st.markdown(tr("Train a model bundle with:") + f"\n```\n{TRAIN_COMMAND} --out {path}\n```")
     records = context.records_of(path)
     summary_col, facts_col = st.columns([3, 2], gap="large")
     with summary_col.container(key="summary"):  # ui/assets/page.css fits it to a phone's width
@@ -267,12 +277,12 @@ def curves_ui(history: dict) -> None:
 
 def render(ctx: Context) -> None:
     intro_ui()
-    choosable = any(run.usable for run in ctx.runs)
+    choosable = any(run.usable for run in ctx.my_runs)
     also = tr(" (choose another under “The model” below)") if choosable else ""
-    drawing_section(ctx.classifier, ctx.model_name + also)
+    drawing_section(ctx.classifier, ctx.model_name + also, ctx.visitor)
     flow_ui(ctx)
     upload_section(ctx.classifier)
     st.divider()
     st.header(tr("The model"))
-    model_choice_ui(ctx.runs)
+    model_choice_ui(ctx.my_runs)
     model_section(ctx.bundle, ctx.load_error)

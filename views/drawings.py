@@ -1,4 +1,4 @@
-"""Your drawings: what this app's users confirmed or corrected, and how the model does on them."""
+"""Your drawings: what this visitor confirmed or corrected, and how the model does on them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from i18n import tr, tr_error
-from model.feedback import FEEDBACK_ENV_VAR, FeedbackError, FeedbackStore, export_npz, summary
+from model.feedback import FeedbackError, FeedbackStore, export_npz, summary
 from ui import state, widgets
 from ui.context import Context
 
@@ -81,13 +81,7 @@ def delete_ui(store: FeedbackStore, drawings) -> None:
                 args=({state.DELETE_PENDING: chosen},),
             )
             return
-        st.warning(
-            tr(
-                "Delete drawing #{id} for good? Its image and label are removed from {path}.",
-                id=chosen,
-                path=store.path,
-            )
-        )
+        st.warning(tr("Delete drawing #{id} for good? Its image and label are removed.", id=chosen))
         yes, no = st.columns(2)
         yes.button(
             tr("Yes, delete #{id}", id=chosen),
@@ -118,7 +112,7 @@ def delete_drawing(store: FeedbackStore, drawing_id: int) -> None:
 def render(ctx: Context) -> None:
     st.header(tr("Your drawings"))
     state.show_flash("drawings")
-    store = FeedbackStore()
+    store = FeedbackStore(owner=ctx.visitor)
     try:
         drawings, damaged = store.read()
     except FeedbackError as error:
@@ -133,9 +127,8 @@ def render(ctx: Context) -> None:
         )
     st.caption(
         tr(
-            "Saved in {path} (set {variable} to use another file).",
-            path=store.path,
-            variable=FEEDBACK_ENV_VAR,
+            "Only you see these: they are kept on this server for this browser, and nobody else can see, "
+            "download, delete or train on them."
         )
     )
     if not drawings:

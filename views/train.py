@@ -6,25 +6,22 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from streamlit import runtime
 
 from i18n import tr, tr_error
-from model.constants import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, MNIST_ENV_VAR
+from model.constants import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS
 from model.data import MnistSource, locate_mnist
 from model.feedback import FeedbackError, FeedbackStore, export_npz
 from model.runs import (
     BATCH_SIZES,
     MAX_EPOCHS,
-    RUNS_ENV_VAR,
     Run,
     RunError,
     RunSettings,
     active_run,
     cancel_run,
-    claim_run,
     delete_run,
     read_run,
-    runs_dir,
+    run_folder,
     start_run,
 )
 from ui import charts, context, state
@@ -36,13 +33,9 @@ EXTRA_REPEAT = 10  # a few dozen drawings among 60,000 digits need repeating to 
 
 
 def data_source_text(mnist: MnistSource) -> str:
-    """Where a run will read MNIST from, without loading it."""
-    if mnist.kind == "option":
-        return tr("`{path}` (the app's `--data` option)", path=mnist.path)
-    if mnist.kind == "environment":
-        return tr("`{path}` (the `{variable}` variable)", path=mnist.path, variable=MNIST_ENV_VAR)
-    if mnist.kind == "keras-cache":
-        return tr("Keras' cached download of MNIST")
+    """Where a run will read MNIST from, without loading it (and without the server's paths)."""
+    if mnist.local:
+        return tr("the copy of MNIST on this server")
     return tr("Keras' loader, which downloads MNIST when you start (needs internet)")
 
 
@@ -72,7 +65,7 @@ def settings_ui(ctx: Context, busy: bool) -> None:
         ),
     )
     try:
-        drawings = FeedbackStore().drawings()
+        drawings = FeedbackStore(owner=ctx.visitor).drawings()
     except FeedbackError as error:
         drawings = []
         right.warning(tr("Your saved drawings cannot be added: {error}", error=tr_error(error)))
@@ -96,11 +89,9 @@ def settings_ui(ctx: Context, busy: bool) -> None:
     except (FileNotFoundError, ValueError) as error:
         st.error(
             tr(
-                "Nothing was started: no usable MNIST. {error}\n\nStart the app with "
-                "`streamlit run streamlit_app.py -- --data path/to/mnist.npz`, or set "
-                "`{variable}=path/to/mnist.npz`, or connect to the internet so Keras can download it.",
+                "Nothing was started: this server has no usable copy of MNIST ({error}). The person "
+                "running the app finds what to do in its log and in the README.",
                 error=tr_error(error),
-                variable=MNIST_ENV_VAR,
             )
         )
         return
@@ -112,46 +103,42 @@ def settings_ui(ctx: Context, busy: bool) -> None:
         extra_repeat=EXTRA_REPEAT if add_drawings else 1,
     )
     try:
-        run = start_run(
-            settings, data, extra_npz=export_npz(drawings) if add_drawings else None, owner=ctx.session
-        )
+        start_run(settings, data, extra_npz=export_npz(drawings) if add_drawings else None, owner=ctx.visitor)
     except RunError as error:
         st.error(tr_error(error))
         return
-    st.session_state[state.MY_RUN] = run.id
-    st.query_params["run"] = run.id  # a reload of this page keeps the right to cancel it
     st.rerun()
 
 
-def session_open(session: str) -> bool:
-    """Whether the browser session `session` is still open on this server."""
-    return runtime.exists() and runtime.get_instance().is_active_session(session)
-
-
 @st.fragment(run_every=1.0)
-def live_run_ui(run_id: str, session: str | None) -> None:
+def live_run_ui(run_id: str, visitor: str) -> None:
     """The run in progress, refreshed every second while this page is open."""
-    run = read_run(runs_dir() / run_id)
+    folder = run_folder(run_id)
+    run = read_run(folder) if folder else None
     if run is None or not run.active:
-        st.session_state[state.RUN_FINISHED] = run_id
-        st.rerun(scope="app")  # so the runs list, the model choice and the comparison include it
-    run_progress_ui(run, session)
+        st.rerun(scope="app")  # to say how it ended; the runs list, model choice and comparison include it
+    if run.owned_by(visitor):
+        run_progress_ui(run, visitor)
+    else:
+        with st.container(border=True):
+            st.markdown(tr("**Another visitor's run is training.** This machine trains one model at a time."))
+            st.progress(run.progress.fraction, text=progress_text(run.progress))
+            st.caption(tr("You can start yours when it has finished; the page notices by itself."))
 
 
-def run_progress_ui(run: Run, session: str | None) -> None:
-    """A run in progress: where it is, time elapsed and left, its curves so far, and cancel."""
+def run_progress_ui(run: Run, visitor: str) -> None:
+    """The visitor's run in progress: where it is, time elapsed and left, its curves so far, and cancel."""
     with st.container(border=True):
         st.markdown(tr("**Training: {run}**", run=run_label(run)))
         progress = run.progress
         st.progress(progress.fraction, text=progress_text(progress))
-        if run.may_cancel(session, session_open):
-            if session is None or run.owner != session:
-                st.caption(tr("The browser session that started this run has closed: anyone may cancel it."))
-            if st.button(tr("Cancel training"), key="cancel_training"):
-                cancel_run(run)
+        if run.may_cancel(visitor) and st.button(tr("Cancel training"), key="cancel_training"):
+            try:
+                cancel_run(run, by=visitor)
+            except RunError as error:
+                st.error(tr_error(error))
+            else:
                 st.toast(tr("Cancelling: the run stops without saving anything."))
-        else:
-            st.caption(tr("Started in another browser session, which can cancel it while it stays open."))
         history = run.status.history
         if history["val_loss"]:
             charts.curve_charts(charts.history_rows(history, tr("this run")), progress.epochs, by_model=False)
@@ -174,38 +161,39 @@ def finished_ui(run: Run | None) -> None:
         right.button(
             tr("Use it for my drawings"), key="use_finished", on_click=context.use_model, args=(run.id,)
         )
-    elif run.state == "cancelled":
+    else:
+        ending_ui(run)
+
+
+def ending_ui(run: Run) -> None:
+    """How a run that made no model ended, in words for the visitor (its log stays on the server)."""
+    if run.state == "cancelled":
         st.warning(tr("Run cancelled: {run}. Nothing was saved.", run=run_label(run)))
     elif run.state == "interrupted":
         st.error(
             tr(
                 "Run interrupted: {run}. The training process stopped before it finished (it was "
-                "killed, or the machine or the app's server restarted), so nothing was saved. Start a "
-                "new run to try again. The end of its log:",
+                "stopped, or the machine or the app's server restarted), so nothing was saved. Start a "
+                "new run to try again.",
                 run=run_label(run),
             )
         )
-        st.code(run.log_tail() or tr("(the log is empty)"), language=None)
-    else:
+    elif run.state == "damaged":
+        st.error(tr("This run's records are damaged, so it cannot be shown or used."))
+    elif run.state == "failed":
         reason = run.status.reason
-        st.error(
-            tr(
-                "Run failed: {reason}",
-                reason=tr_error(reason) if reason else tr("see the end of its log below."),
-            )
-        )
-        st.code(run.log_tail() or tr("(the log is empty)"), language=None)
+        if reason:
+            st.error(tr("Run failed: {reason}", reason=tr_error(reason)))
+        else:
+            st.error(tr("Run failed. The person running the app finds why in the run's log on the server."))
 
 
-def runs_ui(runs: list[Run]) -> None:
+def runs_ui(ctx: Context, announced: str | None) -> None:
+    """The visitor's own runs: a table, then one run's details (`announced`: the run whose end the
+    page has just said above)."""
+    runs = ctx.my_runs
     if not runs:
-        st.caption(
-            tr(
-                "No runs yet. They are kept in `{folder}` (set `{variable}` for another folder).",
-                folder=runs_dir(),
-                variable=RUNS_ENV_VAR,
-            )
-        )
+        st.caption(tr("No runs of yours yet. Only you see the runs you start here."))
         return
     table = pd.DataFrame(
         [
@@ -224,22 +212,17 @@ def runs_ui(runs: list[Run]) -> None:
         ]
     )
     st.dataframe(table, hide_index=True, width="stretch")
-    st.caption(
-        tr(
-            "Kept in `{folder}`; each finished run's `bundle/` has the same files as `model/artifacts/`.",
-            folder=runs_dir(),
-        )
-    )
-    with st.expander(tr("Details of a run: its log, its bundle, delete it")):
-        run_details_ui(runs)
+    st.caption(tr("Only you see these runs. Each finished run is a model that can answer your drawings."))
+    with st.expander(tr("Details of a run: use it, delete it")):
+        run_details_ui(runs, ctx, announced)
 
 
-def run_details_ui(runs: list[Run]) -> None:
+def run_details_ui(runs: list[Run], ctx: Context, announced: str | None) -> None:
     labels = {run.id: f"{run_label(run)} ({state_text(run)})" for run in runs}
     chosen = st.selectbox(tr("Run"), list(labels), format_func=labels.get, key="run_details")
     run = next(run for run in runs if run.id == chosen)
-    if run.status.reason:
-        st.write(tr_error(run.status.reason))
+    if not run.active and not run.usable and run.id != announced:
+        ending_ui(run)
     if run.usable:
         extra = (context.records_of(run.bundle).history or {}).get("extra")
         if extra:
@@ -253,11 +236,6 @@ def run_details_ui(runs: list[Run]) -> None:
                     repeat=extra["repeat"],
                 )
             )
-    command = run.info.command if run.info else ()
-    st.code(" ".join(["python", *command[1:]]), language="bash")
-    log = run.log_tail()
-    if log:
-        st.code(log, language=None)
     use, delete = st.columns(2)
     use.button(
         tr("Use it for my drawings"),
@@ -267,14 +245,25 @@ def run_details_ui(runs: list[Run]) -> None:
         args=(run.id,),
     )
     delete.button(
-        tr("Delete this run"), key="delete_run", disabled=run.active, on_click=remove_run, args=(run,)
+        tr("Delete this run"),
+        key="delete_run",
+        disabled=run.active,
+        on_click=remove_run,
+        args=(run, ctx),
     )
     state.show_flash("run_details")
 
 
-def remove_run(run: Run) -> None:
+def remove_run(run: Run, ctx: Context) -> None:
+    if context.answering_elsewhere(run, ctx.session):
+        state.flash(
+            "run_details",
+            tr("This run is answering drawings in another open tab: choose another model there first."),
+            "error",
+        )
+        return
     try:
-        delete_run(run)
+        delete_run(run, by=ctx.visitor)
     except RunError as error:
         state.flash("run_details", tr_error(error), "error")
         return
@@ -288,7 +277,10 @@ def compare_ui(runs: list[Run], committed: Path) -> None:
         return
     st.subheader(tr("Compare training curves"))
     committed_name = context.COMMITTED
-    names = {committed_name: tr("committed model"), **{run.id: run_label(run) for run in usable}}
+    names = {
+        committed_name: tr("the model that comes with the app"),
+        **{run.id: run_label(run) for run in usable},
+    }
     active = state.choice(state.ACTIVE_MODEL, committed_name)
     default = [committed_name, active if active in names and active != committed_name else usable[0].id]
     # Runs deleted since (here or in another session) drop out of the comparison.
@@ -313,15 +305,6 @@ def compare_ui(runs: list[Run], committed: Path) -> None:
 
 
 def render(ctx: Context) -> None:
-    mine = st.session_state.get(state.MY_RUN)
-    if "run" in st.query_params and mine is None:  # this page reloaded mid-run
-        mine = st.session_state[state.MY_RUN] = st.query_params["run"]
-        reloaded = next((run for run in ctx.runs if run.id == mine and run.active), None)
-        if reloaded and ctx.session:
-            try:
-                claim_run(reloaded, ctx.session)  # so other sessions still see it as someone's
-            except RunError as error:
-                st.warning(tr_error(error))
     st.header(tr("Train the network yourself"))
     st.markdown(
         tr(
@@ -332,16 +315,17 @@ def render(ctx: Context) -> None:
             "keeps drawing meanwhile."
         )
     )
-    running = active_run(ctx.runs)
+    running = active_run(ctx.runs)  # anyone's: the machine trains one at a time
     settings_ui(ctx, running is not None)
     if running:
-        live_run_ui(running.id, ctx.session)
-    finished = st.session_state.pop(state.RUN_FINISHED, None)  # seen ending by the live view
-    if mine and not (running and running.id == mine):  # this session's run ended: say how it went
-        finished = st.session_state.pop(state.MY_RUN)
-        st.query_params.pop("run", None)
-    if finished:
-        finished_ui(read_run(runs_dir() / finished))
-    st.subheader(tr("Runs"))
-    runs_ui(ctx.runs)
-    compare_ui(ctx.runs, context.committed_bundle())
+        live_run_ui(running.id, ctx.visitor)
+        if running.owned_by(ctx.visitor):
+            st.session_state[state.WATCHED_RUN] = running.id
+    watched = st.session_state.get(state.WATCHED_RUN)
+    ended = watched if watched and not (running and running.id == watched) else None
+    if ended:  # the visitor's run has ended: say how
+        st.session_state.pop(state.WATCHED_RUN)
+        finished_ui(next((run for run in ctx.my_runs if run.id == ended), None))
+    st.subheader(tr("Your runs"))
+    runs_ui(ctx, ended)
+    compare_ui(ctx.my_runs, context.committed_bundle())
