@@ -60,6 +60,13 @@ def chromium_available() -> bool:
 @contextmanager
 def streamlit_server(script: str | Path, env: dict | None = None, timeout: float = 90.0):
     """Run `streamlit run script` on a free localhost port; yield its URL; stop it afterwards."""
+    with streamlit_process(script, env, timeout) as (url, _):
+        yield url
+
+
+@contextmanager
+def streamlit_process(script: str | Path, env: dict | None = None, timeout: float = 90.0):
+    """Like `streamlit_server`, yielding (URL, the server's process) for measuring it."""
     port = free_port()
     command = [
         sys.executable,
@@ -100,7 +107,7 @@ def streamlit_server(script: str | Path, env: dict | None = None, timeout: float
             if time.monotonic() > deadline:
                 raise RuntimeError("streamlit did not become healthy in time")
             time.sleep(0.3)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         try:
@@ -130,7 +137,7 @@ def open_app(
     """
     context = context or browser.new_context(viewport={"width": width, "height": height}, **options)
     page = context.new_page()
-    page.goto(f"{url}/{path}")
+    page.goto(f"{url}/{path}", timeout=90_000)  # a loaded machine starts pages slowly
     page.wait_for_selector(ready, timeout=60_000)
     wait_idle(page)
     page.evaluate(WATCH_PAGE_JS)

@@ -56,7 +56,7 @@ class Context:
 
 
 def start(pages: dict) -> Context:
-    """Read the options, the runs and this session's model; report problems at the top of the page."""
+    """Read the options, who the visitor is, the runs and this session's model."""
     options = app_options()
     me = visitor()
     run_context = get_script_run_ctx()

@@ -310,9 +310,9 @@ def render(ctx: Context) -> None:
         tr(
             "Train the same network (784 → 512 → 512 → 10, RMSprop, categorical cross-entropy) with "
             "your own settings, validated on the 10,000 MNIST test digits after every epoch. Runs are "
-            "saved as model bundles; pick one to answer your drawings and compare its curves with the "
-            "committed model's. The machine trains one run at a time, in the background: everyone "
-            "keeps drawing meanwhile."
+            "saved as model bundles that only you see; pick one to answer your drawings and compare its "
+            "curves with those of the model that comes with the app. The machine trains one run at a "
+            "time, in the background: everyone keeps drawing meanwhile."
         )
     )
     running = active_run(ctx.runs)  # anyone's: the machine trains one at a time
