@@ -11,8 +11,13 @@ hooked stems, open 4s, 1s with flag and base, barred 7s...), each drawn by `--pe
 of their own slant, size, brush and hand, reported per style with the most frequent misreadings;
 and again by writers who draw small (20-35% of the pad) with a brush of 18-28 px, the pad's default
 or fatter, which fills loops and gaps.
+3. Real pen-written digits (`--pen`, default $PEN_DIGITS: UCI pendigits' writer-independent test
+part, 3,498 digits by 14 writers, `tests/pen_digits.py`), drawn on the pad at random sizes, places,
+brushes and looks: overall, per writer, per digit, the most frequent confusions, and (`--sheet`) a
+contact sheet of the misses: each canvas beside the 28x28 image the model read.
 
     python -m benchmarks.drawn_digits --data path/to/mnist.npz [--model DIR] [--n 3000] [--per-style 300]
+        [--pen pendigits-orig-test.json] [--sheet misses.png]
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from model.data import load_mnist
 from model.inference import Classifier
 from model.preprocess import ink_map, stroke_width
 from tests.drawing import in_look  # the three canvas looks
+from tests.pen_digits import draw_pen_digit, load_pen_digits, pen_digits_path
 from tests.styles import SMALL_AND_FAT, STYLES, WRITERS, styled_set  # the drawn-styles set
 
 CANVAS = 280  # the app's drawing pad, in pixels
@@ -139,6 +145,8 @@ def main(argv=None) -> int:
     parser.add_argument("--n", type=int, default=3000, help="digits to draw (default 3000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--per-style", type=int, default=300, help="writers per style (default 300; 0: skip)")
+    parser.add_argument("--pen", default=None, help="pendigits-orig-test.json (default: $PEN_DIGITS)")
+    parser.add_argument("--sheet", default=None, help="write a contact sheet of the pen digits' misses here")
     args = parser.parse_args(argv)
 
     _, (x_test, y_test) = load_mnist(args.data)
@@ -168,7 +176,64 @@ def main(argv=None) -> int:
     print(f"accuracy ratio MNIST-style / naive: {ours / max(naive, 1e-9):.1f}x (target >= 98%)")
     if args.per_style > 0:
         report_styles(classifier, args.per_style)
+    pen = args.pen or pen_digits_path()
+    if pen:
+        report_pen_digits(classifier, pen, args.seed, args.sheet)
     return 0
+
+
+def report_pen_digits(classifier: Classifier, path, seed: int, sheet: str | None) -> None:
+    """Accuracy on real pen-written digits: overall, per writer and digit, confusions, misses."""
+    digits = load_pen_digits(path)
+    rng = np.random.default_rng(seed)
+    read, misses = [], []
+    for digit in digits:
+        canvas = draw_pen_digit(digit, rng)
+        result = classifier.classify_canvas(canvas)
+        read.append(-1 if result is None else result.digit)
+        if read[-1] != digit.label:
+            misses.append((digit, canvas, result))
+    read = np.asarray(read)
+    labels = np.asarray([d.label for d in digits])
+    writers = np.asarray([d.writer for d in digits])
+    right = read == labels
+    print(
+        f"\nreal pen digits ({len(digits):,} by {len(set(writers))} writers), on the pad: {right.mean():.2%}"
+    )
+    print("per writer: " + ", ".join(f"{w}: {right[writers == w].mean():.1%}" for w in sorted(set(writers))))
+    print("per digit:  " + ", ".join(f"{d}: {right[labels == d].mean():.1%}" for d in range(10)))
+    pairs = np.bincount(labels[~right] * 11 + read[~right] + 1, minlength=110)
+    top = [(int(i) // 11, int(i) % 11 - 1, int(pairs[i])) for i in np.argsort(-pairs)[:8] if pairs[i]]
+    print("confusions: " + ", ".join(f"{t} as {'blank' if p < 0 else p}: {n}" for t, p, n in top))
+    if sheet:
+        contact_sheet(misses, sheet)
+        print(f"contact sheet of the {min(len(misses), SHEET_TILES)} first misses: {sheet}")
+
+
+SHEET_TILES = 120  # misses on one contact sheet, 8 a row
+
+
+def contact_sheet(misses, path: str) -> None:
+    """Each miss as its canvas beside the 28x28 image the model read, labelled true -> read."""
+    side, columns = 96, 8
+    shown = misses[:SHEET_TILES]
+    rows = max(1, -(-len(shown) // columns))
+    sheet = Image.new("L", (columns * (2 * side + 8), rows * (side + 18)), 90)
+    pen = ImageDraw.Draw(sheet)
+    for number, (digit, canvas, result) in enumerate(shown):
+        x, y = (number % columns) * (2 * side + 8), (number // columns) * (side + 18)
+        sheet.paste(Image.fromarray((ink_map(canvas) * 255).astype(np.uint8)).resize((side, side)), (x, y))
+        if result is not None:
+            seen = Image.fromarray((result.image * 255).astype(np.uint8)).resize(
+                (side, side), Image.Resampling.NEAREST
+            )
+            sheet.paste(seen, (x + side + 2, y))
+        pen.text(
+            (x + 2, y + side + 2),
+            f"w{digit.writer}: {digit.label} -> {result.digit if result else '-'}",
+            fill=255,
+        )
+    sheet.save(path)
 
 
 def report_styles(classifier: Classifier, per_style: int) -> None:
