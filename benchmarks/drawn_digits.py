@@ -15,9 +15,13 @@ or fatter, which fills loops and gaps.
 part, 3,498 digits by 14 writers, `tests/pen_digits.py`), drawn on the pad at random sizes, places,
 brushes and looks: overall, per writer, per digit, the most frequent confusions, and (`--sheet`) a
 contact sheet of the misses: each canvas beside the 28x28 image the model read.
+4. Drawings that are no digit (`--non-digits N` per kind, `tests/non_digits.py`): letters traced as
+pen strokes, Hangul syllables, smileys, hearts, stars, arrows, crosses, dots, lines, zig-zags,
+scribbles, filled blots, ink running off the pad: the share the app says is no digit
+(`Prediction.doubt`), per kind, beside the share of the real pen digits it says that of.
 
     python -m benchmarks.drawn_digits --data path/to/mnist.npz [--model DIR] [--n 3000] [--per-style 300]
-        [--pen pendigits-orig-test.json] [--sheet misses.png]
+        [--pen pendigits-orig-test.json] [--sheet misses.png] [--non-digits 100]
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from model.data import load_mnist
 from model.inference import Classifier
 from model.preprocess import ink_map, stroke_width
 from tests.drawing import in_look  # the three canvas looks
+from tests.non_digits import KINDS, non_digit_set
 from tests.pen_digits import draw_pen_digit, load_pen_digits, pen_digits_path
 from tests.styles import SMALL_AND_FAT, STYLES, WRITERS, styled_set  # the drawn-styles set
 
@@ -147,6 +152,9 @@ def main(argv=None) -> int:
     parser.add_argument("--per-style", type=int, default=300, help="writers per style (default 300; 0: skip)")
     parser.add_argument("--pen", default=None, help="pendigits-orig-test.json (default: $PEN_DIGITS)")
     parser.add_argument("--sheet", default=None, help="write a contact sheet of the pen digits' misses here")
+    parser.add_argument(
+        "--non-digits", type=int, default=100, help="drawings per kind of non-digit (0: skip)"
+    )
     args = parser.parse_args(argv)
 
     _, (x_test, y_test) = load_mnist(args.data)
@@ -179,17 +187,38 @@ def main(argv=None) -> int:
     pen = args.pen or pen_digits_path()
     if pen:
         report_pen_digits(classifier, pen, args.seed, args.sheet)
+    if args.non_digits > 0:
+        report_non_digits(classifier, args.non_digits, args.seed)
     return 0
+
+
+def report_non_digits(classifier: Classifier, per_kind: int, seed: int) -> None:
+    """The share of non-digit drawings the app says are no digit, per kind, and what it read the rest as."""
+    said = {kind: [] for kind in KINDS}
+    for kind, canvas in non_digit_set(per_kind, seed):
+        result = classifier.classify_canvas(canvas)
+        said[kind].append(-1 if result is None else (10 if result.doubt else result.digit))
+    print(f"\nnon-digits (tests/non_digits.py), {per_kind} drawings per kind: said to be no digit")
+    total = 0
+    for kind, answers in said.items():
+        answers = np.asarray(answers)
+        flagged = int(np.isin(answers, (-1, 10)).sum())
+        total += flagged
+        digits = np.bincount(answers[answers >= 0][answers[answers >= 0] < 10], minlength=10)
+        top = ", ".join(f"{d}: {digits[d]}" for d in np.argsort(-digits)[:3] if digits[d])
+        print(f"{kind:<12} {flagged / len(answers):>7.1%}  answered as digits: {top or '-'}")
+    print(f"{'all kinds':<12} {total / (per_kind * len(KINDS)):>7.1%}")
 
 
 def report_pen_digits(classifier: Classifier, path, seed: int, sheet: str | None) -> None:
     """Accuracy on real pen-written digits: overall, per writer and digit, confusions, misses."""
     digits = load_pen_digits(path)
     rng = np.random.default_rng(seed)
-    read, misses = [], []
+    read, misses, results = [], [], []
     for digit in digits:
         canvas = draw_pen_digit(digit, rng)
         result = classifier.classify_canvas(canvas)
+        results.append(result)
         read.append(-1 if result is None else result.digit)
         if read[-1] != digit.label:
             misses.append((digit, canvas, result))
@@ -197,6 +226,7 @@ def report_pen_digits(classifier: Classifier, path, seed: int, sheet: str | None
     labels = np.asarray([d.label for d in digits])
     writers = np.asarray([d.writer for d in digits])
     right = read == labels
+    doubted = np.asarray([result is None or result.doubt is not None for result in results])
     print(
         f"\nreal pen digits ({len(digits):,} by {len(set(writers))} writers), on the pad: {right.mean():.2%}"
     )
@@ -205,6 +235,7 @@ def report_pen_digits(classifier: Classifier, path, seed: int, sheet: str | None
     pairs = np.bincount(labels[~right] * 11 + read[~right] + 1, minlength=110)
     top = [(int(i) // 11, int(i) % 11 - 1, int(pairs[i])) for i in np.argsort(-pairs)[:8] if pairs[i]]
     print("confusions: " + ", ".join(f"{t} as {'blank' if p < 0 else p}: {n}" for t, p, n in top))
+    print(f"said to be no digit (Prediction.doubt): {doubted.mean():.1%} of these real digits")
     if sheet:
         contact_sheet(misses, sheet)
         print(f"contact sheet of the {min(len(misses), SHEET_TILES)} first misses: {sheet}")
