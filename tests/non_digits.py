@@ -10,9 +10,8 @@ centre lines, the way a pen writes them, not from a font.
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageDraw
 
-from tests.drawing import LOOKS, in_look
+from tests.drawing import LOOKS, draw_canvas
 
 CANVAS = 280
 Strokes = list[list[tuple[float, float]]]
@@ -182,15 +181,8 @@ def draw_non_digit(kind: str, rng: np.random.Generator, look: str | None = None)
     if kind == "edge":  # ink running off the pad: a fifth to a half of the drawing lies outside it
         outside = rng.uniform(0.2, 0.5) * extent[0]
         left = -outside if rng.random() < 0.5 else CANVAS - extent[0] + outside
-    ink = Image.new("L", (CANVAS, CANVAS))
-    pen = ImageDraw.Draw(ink)
-    for stroke in strokes:
-        xy = [(left + (x - low[0]) * scale, top + (y - low[1]) * scale) for x, y in stroke]
-        if len(xy) > 1:
-            pen.line(xy, fill=255, width=round(brush), joint="curve")
-        for x, y in (xy[0], xy[-1]):
-            pen.ellipse((x - brush / 2, y - brush / 2, x + brush / 2, y + brush / 2), fill=255)
-    return in_look(np.asarray(ink), look or LOOKS[rng.integers(len(LOOKS))])
+    pixels = [[(left + (x - low[0]) * scale, top + (y - low[1]) * scale) for x, y in s] for s in strokes]
+    return draw_canvas(pixels, width=round(brush), look=look or LOOKS[rng.integers(len(LOOKS))])
 
 
 def non_digit_set(per_kind: int, seed: int = 0):

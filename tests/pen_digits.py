@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
 
-from tests.drawing import LOOKS, in_look
+from tests.drawing import LOOKS, draw_canvas
 
 PEN_ENV_VAR = "PEN_DIGITS"  # path to pendigits-orig-test.json
 CANVAS = 280
@@ -57,12 +56,7 @@ def draw_pen_digit(digit: PenDigit, rng: np.random.Generator, look: str | None =
     size = span * scale
     margin = brush / 2 + 2
     left, top = (rng.uniform(margin, max(margin, CANVAS - extent - margin)) for extent in size)
-    ink = Image.new("L", (CANVAS, CANVAS))
-    pen = ImageDraw.Draw(ink)
-    for stroke in digit.strokes:
-        xy = [(left + (x - low[0]) * scale, top + (high[1] - y) * scale) for x, y in stroke]
-        if len(xy) > 1:
-            pen.line(xy, fill=255, width=round(brush), joint="curve")
-        for x, y in (xy[0], xy[-1]) if len(xy) > 1 else xy:  # round caps, like the pad's brush
-            pen.ellipse((x - brush / 2, y - brush / 2, x + brush / 2, y + brush / 2), fill=255)
-    return in_look(np.asarray(ink), look or LOOKS[rng.integers(len(LOOKS))])
+    strokes = [
+        [(left + (x - low[0]) * scale, top + (high[1] - y) * scale) for x, y in s] for s in digit.strokes
+    ]
+    return draw_canvas(strokes, width=round(brush), look=look or LOOKS[rng.integers(len(LOOKS))])

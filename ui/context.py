@@ -41,6 +41,7 @@ class Context:
     options: argparse.Namespace  # after `streamlit run streamlit_app.py --`
     mnist: MnistSource  # where MNIST is (not read yet)
     runs: list[Run]  # every training run, newest first, read once in this rerun (anyone's)
+    my_runs: list[Run]  # the visitor's own: the only ones a page lists, offers or lets them change
     bundle: Path  # the bundle answering this session's drawings
     model_name: str  # how the page names it
     classifier: Classifier | None  # None when its model file cannot be used
@@ -48,11 +49,6 @@ class Context:
     pages: dict  # url path -> st.Page, for links between pages
     session: str | None  # this browser session's id (None outside a Streamlit server)
     visitor: str  # who is visiting: the owner id of their drawings and runs (ui/visitor.py)
-
-    @property
-    def my_runs(self) -> list[Run]:
-        """The visitor's own runs: the only ones a page lists, offers or lets them change."""
-        return [run for run in self.runs if run.owned_by(self.visitor)]
 
 
 def start(pages: dict) -> Context:
@@ -62,14 +58,25 @@ def start(pages: dict) -> Context:
     run_context = get_script_run_ctx()
     session = run_context.session_id if run_context else None
     runs = list_runs()
-    path, name = chosen_model([run for run in runs if run.owned_by(me)], session)
+    mine = [run for run in runs if run.owned_by(me)]
+    path, name = chosen_model(mine, session)
     classifier, load_error = None, None
     try:
         classifier = load_classifier(str(path), bundle_stamp(path))
     except (FileNotFoundError, ValueError) as error:
         load_error = error
     return Context(
-        options, mnist_source(options.data), runs, path, name, classifier, load_error, pages, session, me
+        options,
+        mnist_source(options.data),
+        runs,
+        mine,
+        path,
+        name,
+        classifier,
+        load_error,
+        pages,
+        session,
+        me,
     )
 
 
