@@ -20,11 +20,19 @@ import numpy as np
 
 from model.augment import augment_batch, augmented_training_set
 from model.bundle import write_bundle
-from model.constants import DEFAULT_BATCH_SIZE, DEFAULT_BUNDLE_DIR, DEFAULT_EPOCHS
-from model.data import add_extra, inputs_and_targets, load_mnist_with_source, read_mnist_npz
+from model.constants import DEFAULT_BATCH_SIZE, DEFAULT_BUNDLE_DIR, DEFAULT_EPOCHS, NUM_CLASSES
+from model.data import (
+    add_extra,
+    flatten,
+    inputs_and_targets,
+    load_mnist_with_source,
+    normalize,
+    read_mnist_npz,
+)
 from model.errors import Explained
 from model.evaluate import evaluation_report
 from model.network import build_mlp, compile_mlp, summary_text
+from model.outliers import FLAT_TARGET, non_digit_images
 from model.progress import WRITE_EVERY, Status, remaining_seconds, write_status
 
 DEFAULT_LEARNING_RATE = 0.001  # Keras' RMSprop default
@@ -41,6 +49,7 @@ class TrainConfig:
     augment: bool = False
     learning_rate: float = DEFAULT_LEARNING_RATE
     lr_decay: bool = False
+    outliers: float = 0.0  # drawings that are no digit, as a share of the training images (0: none)
     steps_per_execution: int = STEPS_PER_EXECUTION
     jit_compile: bool = JIT_COMPILE
 
@@ -169,6 +178,12 @@ def train(
         )
     x_train, y_train_hot = inputs_and_targets(x_train, y_train)
     x_test, y_test_hot = inputs_and_targets(x_test, y_test)
+    if config.outliers:  # outlier exposure: no digit, so a flat target over the ten
+        others = non_digit_images(round(config.outliers * len(x_train)), np.random.default_rng(config.seed))
+        x_train = np.concatenate([x_train, normalize(flatten(others)).astype(x_train.dtype)])
+        y_train_hot = np.concatenate(
+            [y_train_hot, np.full((len(others), NUM_CLASSES), FLAT_TARGET, y_train_hot.dtype)]
+        )
 
     # 2. Build the documented MLP.
     model = compile_mlp(
@@ -233,6 +248,16 @@ def positive_float(text: str) -> float:
     return value
 
 
+def share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
+    return value
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -274,6 +299,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--lr-decay",
         action="store_true",
         help="decay the learning rate along a cosine to 0 by the last epoch",
+    )
+    parser.add_argument(
+        "--outliers",
+        type=share,
+        default=0.0,
+        help="add drawings that are no digit (model/outliers.py), this share of the training images, "
+        "taught as a flat answer over the ten digits (e.g. 0.15; default: none)",
     )
     parser.add_argument(
         "--limit",
@@ -348,6 +380,7 @@ def _run(args: argparse.Namespace, progress: ProgressFile | None) -> int:
         augment=args.augment,
         learning_rate=args.learning_rate,
         lr_decay=args.lr_decay,
+        outliers=args.outliers,
     )
     result = train(
         mnist,

@@ -44,6 +44,36 @@ def test_same_seed_gives_the_same_model(small_mnist):
         assert np.array_equal(a, b)
 
 
+def test_outlier_exposure_adds_drawings_that_are_no_digit_with_a_flat_target(small_mnist, monkeypatch):
+    import keras
+
+    (x_train, y_train), test = small_mnist
+    seen = {}
+    real_fit = keras.Model.fit
+
+    def fit(model, x=None, y=None, **kwargs):
+        seen["x"], seen["y"] = x, y
+        return real_fit(model, x=x, y=y, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", fit)
+    result = train(
+        ((x_train[:600], y_train[:600]), test), TrainConfig(epochs=1, seed=3, outliers=0.25), verbose=0
+    )
+    assert result.history["train_samples"] == 750 and result.history["settings"]["outliers"] == 0.25
+    others = seen["y"][600:]
+    assert others.shape == (150, 10) and np.allclose(others, 0.1)  # no digit: the same for each
+    assert seen["x"].shape == (750, 784) and 0 <= seen["x"].min() and seen["x"].max() <= 1
+
+
+def test_drawings_that_are_no_digit_are_mnist_style_images():
+    from model.outliers import non_digit_images
+
+    images = non_digit_images(40, np.random.default_rng(0))
+    assert images.shape == (40, 28, 28) and images.dtype == np.uint8
+    assert all(image.max() > 200 for image in images)  # ink, fitted like a drawing
+    assert np.array_equal(images, non_digit_images(40, np.random.default_rng(0)))  # reproducible
+
+
 @pytest.mark.slow
 def test_augmented_training_adds_styled_and_pen_digits(small_mnist):
     (x_train, y_train), test = small_mnist
@@ -161,6 +191,8 @@ def test_a_new_run_replaces_the_previous_bundle(trained_bundle, small_mnist_npz,
         (["--learning-rate", "0"], "must be greater than 0"),
         (["--learning-rate", "fast"], "expected a number"),
         (["--colour", "red"], "unrecognized arguments"),
+        (["--outliers", "2"], "must be between 0 and 1"),
+        (["--outliers", "some"], "expected a number"),
     ],
 )
 def test_wrong_arguments_get_a_clear_message(argv, message, capsys):

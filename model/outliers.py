@@ -1,0 +1,93 @@
+"""Drawings that are no digit, for outlier exposure: training teaches the network to spread its
+answer evenly over the ten digits (a flat softmax) when it is shown one of these, so that a low top
+probability can say "not a digit" (Hendrycks et al., "Deep Anomaly Detection with Outlier
+Exposure", 2019).
+
+Random compositions of pen strokes (polylines, open arcs, wavy lines, small closed shapes, and
+straight strokes no digit is made of: a flat line, a cross, an arrow), drawn on the pad with its
+round brush and prepared like any drawing (`canvas_to_image`). They are made here, for training
+only; the yardstick that measures the result (`tests/non_digits.py`) is another generator.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from model.preprocess import canvas_to_image
+
+PAD = 280  # px: drawn at the pad's size, so the brush and the 20x20 fit act as on a drawing
+BRUSH_RANGE = (10, 28)  # px, around the pad's default brush
+STRAIGHT_SHARE = 0.25  # of the drawings: straight strokes only
+FLAT_TARGET = 0.1  # each digit's probability in the target of a non-digit: 1 / 10
+
+
+def non_digit_images(count: int, rng: np.random.Generator) -> np.ndarray:
+    """(count, 28, 28) uint8 MNIST-style images of drawings that are no digit."""
+    images = []
+    while len(images) < count:
+        strokes = _straight(rng) if rng.random() < STRAIGHT_SHARE else _composition(rng)
+        brush = rng.uniform(*BRUSH_RANGE)
+        size = rng.uniform(0.4, 0.85) * PAD
+        ink = Image.new("L", (PAD, PAD))
+        pen = ImageDraw.Draw(ink)
+        for stroke in strokes:
+            pen.line(
+                [(30 + x * size, 30 + y * size) for x, y in stroke],
+                fill=255,
+                width=round(brush),
+                joint="curve",
+            )
+        canvas = np.zeros((PAD, PAD, 4), dtype=np.uint8)
+        canvas[..., :3] = np.asarray(ink)[..., None]
+        canvas[..., 3] = 255
+        image = canvas_to_image(canvas)
+        if image is not None:
+            images.append(np.round(image * 255).astype(np.uint8))
+    return np.stack(images)
+
+
+def _composition(rng) -> list[np.ndarray]:
+    return [_stroke(rng) for _ in range(int(rng.integers(2, 5)))]
+
+
+def _stroke(rng) -> np.ndarray:
+    """One random stroke in a unit box: (n, 2) points."""
+    kind = rng.integers(4)
+    if kind == 0:  # a polyline of several points
+        return rng.uniform(0, 1, size=(int(rng.integers(4, 9)), 2))
+    if kind == 1:  # an open arc
+        cx, cy, radius = rng.uniform(0.3, 0.7), rng.uniform(0.3, 0.7), rng.uniform(0.1, 0.4)
+        start = rng.uniform(0, 2 * np.pi)
+        angles = np.linspace(start, start + rng.uniform(0.6, 1.6) * np.pi, 16)
+        return np.stack(
+            [cx + radius * np.cos(angles), cy + radius * rng.uniform(0.6, 1.4) * np.sin(angles)], 1
+        )
+    if kind == 2:  # a wavy line, at any angle
+        t = np.linspace(0, 1, 20)
+        wave = 0.5 + rng.uniform(0.05, 0.25) * np.sin(2 * np.pi * rng.uniform(1, 4) * t + rng.uniform(0, 6))
+        return _rotated(np.stack([t, wave], 1), rng.uniform(0, np.pi))
+    corners = int(rng.integers(3, 7))  # a small closed shape, off centre
+    angles = np.linspace(0, 2 * np.pi, corners + 1) + rng.uniform(0, 6)
+    radius = rng.uniform(0.15, 0.4)
+    return np.stack([0.5 + radius * np.cos(angles), 0.5 + radius * np.sin(angles)], 1) + rng.uniform(
+        -0.2, 0.2, 2
+    )
+
+
+def _straight(rng) -> list[np.ndarray]:
+    """A flat line, a cross or an arrow: straight strokes no digit is made of."""
+    flat = _rotated(np.array([[0.05, 0.5], [0.95, 0.5]]), np.deg2rad(rng.uniform(-20, 20)))
+    kind = rng.integers(3)
+    if kind == 0:
+        return [flat]
+    if kind == 1:
+        return [flat, _rotated(flat, np.deg2rad(rng.uniform(70, 110)))]
+    head = flat[1]
+    return [flat, np.array([head + [-0.2, -0.15], head, head + [-0.2, 0.15]])]
+
+
+def _rotated(points: np.ndarray, angle: float) -> np.ndarray:
+    """Points turned by `angle` (radians) about the unit box's centre."""
+    turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    return (points - 0.5) @ turn.T + 0.5
