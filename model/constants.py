@@ -5,6 +5,7 @@ from pathlib import Path
 IMAGE_SIDE = 28  # MNIST images are 28x28
 INPUT_SIZE = IMAGE_SIDE * IMAGE_SIDE  # the MLP reads a flattened image: 784 values
 NUM_CLASSES = 10  # digits 0-9
+NOT_A_DIGIT = 10  # the answer, or a person's label, for a drawing that is no digit (not a class)
 HIDDEN_UNITS = 512  # both hidden Dense layers of the documented MLP
 FIT_BOX = 20  # MNIST digits were size-normalized into a 20x20 box, aspect ratio kept
 

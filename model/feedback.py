@@ -1,12 +1,13 @@
 """The feedback store: drawings people confirmed or corrected, kept in SQLite for later training.
 
 Each row holds the 28x28 image the model saw (in the column `digit`, named so since the first
-stores), the canvas as PNG, the predicted and the true digit, the probabilities, which model
-answered, when, and whose it is. A store object is bound to one owner (a visitor of the app):
-everything it saves is theirs, and it reads, finds, deletes and exports their drawings only.
-Rows saved before drawings had owners belong to nobody and are shown to no one. Every call opens
-its own connection (SQLite serialises writers; WAL lets readers go on meanwhile), so browser
-sessions and threads can submit at once without losing rows.
+stores), the canvas as PNG, what the app answered and what the drawing really is (a digit 0-9,
+or `NOT_A_DIGIT`), the probabilities, which model answered, when, and whose it is. A store
+object is bound to one owner (a visitor of the app): everything it saves is theirs, and it reads,
+finds, deletes and exports their drawings only. Rows saved before drawings had owners belong to
+nobody and are shown to no one. Every call opens its own connection (SQLite serialises writers;
+WAL lets readers go on meanwhile), so browser sessions and threads can submit at once without
+losing rows.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.constants import IMAGE_SIDE, NUM_CLASSES, PACKAGE_DIR
+from model.constants import IMAGE_SIDE, NOT_A_DIGIT, NUM_CLASSES, PACKAGE_DIR
 from model.errors import Explained
 
 FEEDBACK_ENV_VAR = "DIGITS_FEEDBACK_DB"
@@ -32,20 +33,23 @@ BUSY_TIMEOUT_S = 10.0  # how long a writer waits for another before reporting th
 WAL_TRIES = 100  # 5 s of retries for the switch to WAL (see _use_wal)
 TEST_EVERY = 5  # export: every 5th drawing goes to the test split, the rest to training
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS drawings (
+COLUMNS = """(
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     created TEXT NOT NULL,
     model_id TEXT NOT NULL,
-    predicted INTEGER NOT NULL CHECK (predicted BETWEEN 0 AND 9),
-    label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),
+    predicted INTEGER NOT NULL CHECK (predicted BETWEEN 0 AND 10),
+    label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 10),
     probabilities TEXT NOT NULL,
     digit BLOB NOT NULL,
     canvas_png BLOB,
     drawing_key TEXT,
     owner TEXT
-)
-"""
+)"""
+SCHEMA = f"CREATE TABLE IF NOT EXISTS drawings {COLUMNS}"
+COLUMN_NAMES = "id, created, model_id, predicted, label, probabilities, digit, canvas_png, drawing_key, owner"
+# Stores made before "not a digit" only took labels 0-9; SQLite cannot change a CHECK, so the
+# table is rebuilt once (same rows and ids).
+NARROW_LABELS = "label BETWEEN 0 AND 9"
 # Stores made before drawing_key or owner existed get the column on first use. One drawing (one
 # owner's key) is one row, however often it is submitted; rows without a key are never merged.
 NEW_COLUMNS = {
@@ -83,6 +87,10 @@ class Drawing:
     probabilities: list[float]
     image: np.ndarray  # (28, 28) uint8: the input the model saw
 
+    @property
+    def is_digit(self) -> bool:
+        return self.label != NOT_A_DIGIT
+
 
 def feedback_path() -> Path:
     return Path(os.environ.get(FEEDBACK_ENV_VAR) or DEFAULT_FEEDBACK_DB)
@@ -109,6 +117,8 @@ class FeedbackStore:
             for column, statement in NEW_COLUMNS.items():
                 if column not in columns:
                     connection.execute(statement)
+            if NARROW_LABELS in _table_sql(connection):
+                _widen_labels(connection)
             indexed = {
                 row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
             }
@@ -176,8 +186,8 @@ class FeedbackStore:
     def add(
         self,
         image: np.ndarray,
-        label: int,
-        predicted: int,
+        label: int,  # what the drawing is: 0-9, or NOT_A_DIGIT
+        predicted: int,  # what the app answered: 0-9, or NOT_A_DIGIT
         probabilities,
         model_id: str,
         canvas_png: bytes | None,
@@ -193,8 +203,8 @@ class FeedbackStore:
         if image.shape != (IMAGE_SIDE, IMAGE_SIDE):
             raise ValueError(f"expected a (28, 28) image, got {image.shape}")
         for name, value in (("label", label), ("predicted", predicted)):
-            if not 0 <= int(value) < NUM_CLASSES:
-                raise ValueError(f"{name} must be a digit 0-9, got {value}")
+            if not 0 <= int(value) <= NOT_A_DIGIT:
+                raise ValueError(f"{name} must be a digit 0-9 or {NOT_A_DIGIT} (not a digit), got {value}")
         pixels = np.round(np.clip(image, 0.0, 1.0) * 255).astype(np.uint8)
         row = (
             datetime.now(UTC).isoformat(timespec="seconds"),
@@ -296,7 +306,7 @@ def _drawing(row: tuple) -> Drawing | None:
         and len(image) == IMAGE_SIDE * IMAGE_SIDE
         and isinstance(created, str)
         and isinstance(model_id, str)
-        and all(isinstance(v, int) and 0 <= v < NUM_CLASSES for v in (predicted, label))
+        and all(isinstance(v, int) and 0 <= v <= NOT_A_DIGIT for v in (predicted, label))
         and isinstance(probabilities, list)
         and len(probabilities) in (0, NUM_CLASSES)  # the first stores could save none
         and all(isinstance(p, (int, float)) for p in probabilities)
@@ -304,6 +314,37 @@ def _drawing(row: tuple) -> Drawing | None:
         return None
     pixels = np.frombuffer(image, dtype=np.uint8).reshape(IMAGE_SIDE, IMAGE_SIDE)
     return Drawing(drawing_id, created, model_id, predicted, label, probabilities, pixels)
+
+
+def _table_sql(connection: sqlite3.Connection) -> str:
+    row = connection.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'drawings'"
+    ).fetchone()
+    return row[0] if row else ""
+
+
+def _widen_labels(connection: sqlite3.Connection) -> None:
+    """Rebuild a store made when labels were 0-9 only, so that it takes NOT_A_DIGIT: same rows, same ids,
+    and no id handed out before is handed out again. One transaction: all or nothing."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        if NARROW_LABELS in _table_sql(connection):  # not done meanwhile by another connection
+            (last,) = connection.execute(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'drawings'"
+            ).fetchone() or (0,)
+            connection.execute(f"CREATE TABLE drawings_widened {COLUMNS}")
+            connection.execute(
+                f"INSERT INTO drawings_widened ({COLUMN_NAMES}) SELECT {COLUMN_NAMES} FROM drawings"
+            )
+            connection.execute("DROP TABLE drawings")
+            connection.execute("ALTER TABLE drawings_widened RENAME TO drawings")
+            connection.execute(
+                "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'drawings'", (int(last),)
+            )
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
 
 
 def _use_wal(connection: sqlite3.Connection) -> None:
@@ -321,8 +362,9 @@ def _use_wal(connection: sqlite3.Connection) -> None:
 
 
 def summary(drawings: list[Drawing]) -> dict:
-    """Count, the model's accuracy on them, and their 10x10 confusion (rows = true label)."""
-    matrix = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=np.int64)
+    """Count, how often the app answered right, and the 11x11 confusion (rows = what the drawing is,
+    columns = what the app answered; the last row and column: not a digit)."""
+    matrix = np.zeros((NOT_A_DIGIT + 1, NOT_A_DIGIT + 1), dtype=np.int64)
     for drawing in drawings:
         matrix[drawing.label, drawing.predicted] += 1
     count = len(drawings)
@@ -333,13 +375,20 @@ def summary(drawings: list[Drawing]) -> dict:
     }
 
 
-def export_npz(drawings: list[Drawing]) -> bytes:
-    """Drawings -> an .npz in mnist.npz's layout (x_* uint8 (n, 28, 28), y_* uint8); every 5th is test.
+def exportable(drawings: list[Drawing]) -> list[Drawing]:
+    """The drawings an export holds: the digits (those marked "not a digit" have no digit to teach)."""
+    return [d for d in drawings if d.is_digit]
 
-    Usable with `python -m model.train --data` once there are at least two drawings.
+
+def export_npz(drawings: list[Drawing]) -> bytes:
+    """The digits among the drawings -> an .npz in mnist.npz's layout (x_* uint8 (n, 28, 28), y_* uint8);
+    every 5th is test. Drawings marked "not a digit" are left out (`exportable`).
+
+    Usable with `python -m model.train --data` once there are at least two digits.
     """
+    drawings = exportable(drawings)
     if len(drawings) < 2:
-        raise ValueError("At least two drawings are needed: one for training, one for testing.")
+        raise ValueError("At least two drawings of digits are needed: one for training, one for testing.")
     ordered = sorted(drawings, key=lambda d: d.id)
     images = np.stack([d.image for d in ordered])
     labels = np.array([d.label for d in ordered], dtype=np.uint8)

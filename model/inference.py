@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from model.constants import DEFAULT_BUNDLE_DIR, INPUT_SIZE, MODEL_FILE
+from model.constants import DEFAULT_BUNDLE_DIR, INPUT_SIZE, MODEL_FILE, NOT_A_DIGIT
 from model.errors import Explained
 from model.model_file import ModelFileError, ModelFileMissing, Weights, read_mlp_weights
 from model.preprocess import canvas_to_image
@@ -50,22 +50,27 @@ class Prediction:
 
     @property
     def doubt(self) -> Explained | None:
-        """Why this input may not be a digit at all (or one the model cannot read), else None."""
+        """The one answer to "is this a digit?": None for a digit, else why it looks like none."""
         ink = float((self.image > 0.5).mean())
         if ink > MAX_INK_SHARE:
             return Explained(
-                "Ink covers {ink} of the input, more than any MNIST digit ({most} at most): this looks "
-                "like a blot or a scribble, not a digit.",
+                "Ink covers {ink} of the picture, more than in any MNIST digit ({most} at most): this "
+                "looks like a blot or a scribble, not a digit.",
                 ink=f"{ink:.0%}",
                 most=f"{MAX_INK_SHARE:.0%}",
             )
         if self.confidence < MIN_CONFIDENCE:
             return Explained(
-                "The network is unsure ({confidence}): this may not be a digit, or it is written in a "
-                "way it reads poorly.",
+                "Its highest bar is only {confidence}; a drawing counts as a digit from {threshold}.",
                 confidence=f"{self.confidence:.0%}",
+                threshold=f"{MIN_CONFIDENCE:.0%}",
             )
         return None
+
+    @property
+    def answer(self) -> int:
+        """What the app answers: the digit, or NOT_A_DIGIT when `doubt` says it looks like none."""
+        return NOT_A_DIGIT if self.doubt is not None else self.digit
 
 
 def relu(z: np.ndarray) -> np.ndarray:

@@ -40,6 +40,7 @@ WATCH_PAGE_JS = """
 }
 """
 QUIET_MS = 400  # no page change for this long after the answer appeared: the rerun is done
+HEADER_PX = 64  # Streamlit's top bar, over the page's top
 ANSWERED_JS = f"""
 () => window.__lastChange > window.__mouseUps.at(-1)
   && performance.now() - window.__lastChange > {QUIET_MS}
@@ -190,7 +191,12 @@ def draw(page, strokes, steps: int = 4, settle_ms: int = 300) -> float:
     Waits `settle_ms` before each stroke, as a person lifts the pen between strokes. Returns the
     milliseconds from the last mouse-up to the last change of the page it caused.
     """
-    box = page.locator("canvas.upper-canvas").bounding_box()
+    pad = page.locator("canvas.upper-canvas")
+    box = pad.bounding_box()
+    if box["y"] < HEADER_PX or box["y"] + box["height"] > page.viewport_size["height"]:
+        pad.evaluate("canvas => canvas.scrollIntoView({block: 'center'})")  # as a person scrolls to it
+        page.wait_for_timeout(200)
+        box = pad.bounding_box()
     for stroke in strokes:
         page.wait_for_timeout(settle_ms)
         x0, y0 = stroke[0]

@@ -141,8 +141,21 @@ def test_flow_page_follows_the_drawing_made_on_the_draw_page(monkeypatch, traine
     open_page(app, "Follow the flow")
     assert any(m.value == "Following **your drawing from the Draw page**." for m in app.markdown)
     assert len([h for h in app.subheader if h.value[0].isdigit()]) == 9
+    assert any("That is at least 60%, the share from which the app counts" in m.value for m in app.markdown)
     open_page(app, "Draw")  # and the Draw page still answers with the trained model
     assert "the model that comes with the app" in all_text(app)
+
+
+def test_flow_page_judges_a_drawing_that_is_no_digit_at_the_softmax_step(monkeypatch, trained_bundle):
+    from tests.drawing import draw_canvas
+
+    app = run_app(monkeypatch, trained_bundle)
+    blot = [[(60 + 160 * (row % 2), 50 + 9 * row) for row in range(21)]]  # back and forth: a filled block
+    app.session_state["last_drawing"] = draw_canvas(blot)
+    open_page(app, "Follow the flow")
+    assert not app.exception, app.exception
+    [judgement] = [w.value for w in app.warning if "the app answers **not a digit**" in w.value]
+    assert "looks like a blot or a scribble" in judgement and "always shares out 100%" in judgement
 
 
 def test_curves_are_scaled_to_the_data_and_every_batch_size_is_in_view(monkeypatch, trained_bundle, tmp_path):

@@ -19,15 +19,18 @@ from tests.run_folders import finished_run
 def test_your_drawings_view_summarises_saved_drawings(monkeypatch, trained_bundle, tmp_path):
     import numpy as np
 
+    from model.constants import NOT_A_DIGIT
     from model.feedback import FeedbackStore
 
     store = FeedbackStore(tmp_path / "f.sqlite", owner=VISITOR)
-    for label, predicted in [(3, 3), (7, 1), (7, 7)]:
+    for label, predicted in [(3, 3), (7, 1), (7, 7), (NOT_A_DIGIT, 0)]:
         store.add(np.zeros((28, 28)), label, predicted, [0.1] * 10, "m", None)
     app = run_app(monkeypatch, trained_bundle, tmp_path / "f.sqlite", page="Your drawings")
     facts = {m.label: m.value for m in app.metric}
-    assert facts["Drawings saved"] == "3" and facts["Model accuracy on them"] == "66.7%"
-    assert "a 7 (model said 1)" in all_text(app)
+    assert facts["Drawings saved"] == "4" and facts["Answered right"] == "50.0%"
+    text = all_text(app)
+    assert "a 7 (the app said a 1)" in text and "“not a digit” (the app said a 0)" in text
+    assert "holds your 3 drawings of digits; the 1 marked “not a digit” are left out" in text
 
 
 def test_a_drawing_is_deleted_from_your_drawings_only_after_confirmation(

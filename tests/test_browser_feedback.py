@@ -33,7 +33,7 @@ def test_corrected_drawing_is_saved_and_shown_in_your_drawings(own_app, pages):
         .startswith(b"\x89PNG")
     )
     open_page(page, "Your drawings")
-    expect(page.get_by_text(f"#{saved[0].id}: a 1 (model said 7)")).to_be_visible()
+    expect(page.get_by_text(f"#{saved[0].id}: a 1 (the app said a 7)")).to_be_visible()
 
     open_page(page, "Draw")
     reset_canvas(page)
@@ -71,3 +71,47 @@ def test_a_drawing_is_saved_once_however_often_it_is_confirmed(own_app, pages):
     expect(page.get_by_text("is now saved as a 7 (it was a 1)")).to_be_visible(timeout=30_000)
     saved = FeedbackStore(own_app.feedback_db, owner=visitor_of(page)).drawings()
     assert len(saved) == before + 1 and saved[0].label == 7
+
+
+def test_not_a_digit_is_saved_shown_and_left_out_of_the_download(own_app, pages):
+    from playwright.sync_api import expect
+
+    from model.constants import NOT_A_DIGIT
+    from model.feedback import FeedbackStore
+
+    page = pages.open(own_app.url)
+    blot = [(60 + 160 * (row % 2), 50 + 9 * row) for row in range(21)]  # back and forth: a filled block
+    draw(page, [blot])
+    assert metric_value(page) == "Not a digit"
+    page.get_by_role("button", name="✓ Right, it is not a digit").click()
+    expect(page.get_by_text("as “not a digit”. See “Your drawings”")).to_be_visible(timeout=30_000)
+    reset_canvas(page)
+    draw(page, [[(150, 45), (152, 240)]])  # a 1, which the visitor says is no digit
+    assert metric_value(page) == "1"
+    page.get_by_role("button", name="✗ It is not a digit").click()
+    expect(page.get_by_text("as “not a digit”. See “Your drawings”")).to_be_visible(timeout=30_000)
+    reset_canvas(page)
+    draw(page, SEVEN)
+    page.get_by_role("button", name="✓ Yes, it is a 7").click()
+    expect(page.get_by_text("as a 7. See “Your drawings”")).to_be_visible(timeout=30_000)
+    reset_canvas(page)
+    draw(page, ONE)
+    page.get_by_role("button", name="✓ Yes, it is a 1").click()
+    expect(page.get_by_text("as a 1. See “Your drawings”")).to_be_visible(timeout=30_000)
+    saved = FeedbackStore(own_app.feedback_db, owner=visitor_of(page)).drawings()
+    assert [(d.label, d.predicted) for d in saved] == [
+        (1, 1),
+        (7, 7),
+        (NOT_A_DIGIT, 1),
+        (NOT_A_DIGIT, NOT_A_DIGIT),
+    ]
+
+    open_page(page, "Your drawings")
+    expect(page.get_by_text("“not a digit” (the app said a 1)")).to_be_visible()
+    expect(page.get_by_text("the 2 marked “not a digit” are left out")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download as .npz").click()
+    with np.load(download.value.path(), allow_pickle=False) as data:
+        assert sorted(np.concatenate([data["y_train"], data["y_test"]]).tolist()) == [
+            d.label for d in sorted(saved, key=lambda d: d.label) if d.is_digit
+        ]

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 
+from model.constants import NOT_A_DIGIT
 from model.data import load_mnist
 from model.feedback import FeedbackError, FeedbackStore, export_npz, summary
 
@@ -38,7 +39,9 @@ def test_round_trip_keeps_everything(tmp_path):
 def test_bad_records_are_refused(tmp_path):
     store = FeedbackStore(tmp_path / "f.sqlite", owner=OWNER)
     with pytest.raises(ValueError, match="digit 0-9"):
-        store.add(digit(), label=10, predicted=1, probabilities=[0.1] * 10, model_id="m", canvas_png=None)
+        store.add(digit(), label=11, predicted=1, probabilities=[0.1] * 10, model_id="m", canvas_png=None)
+    with pytest.raises(ValueError, match="digit 0-9"):
+        store.add(digit(), label=-1, predicted=1, probabilities=[0.1] * 10, model_id="m", canvas_png=None)
     with pytest.raises(ValueError, match=r"\(28, 28\)"):
         store.add(
             np.zeros((27, 28)), label=1, predicted=1, probabilities=[0.1] * 10, model_id="m", canvas_png=None
@@ -84,6 +87,62 @@ def test_summary_counts_accuracy_and_confusion(tmp_path):
     assert result["count"] == 4 and result["accuracy"] == 0.75
     assert result["confusion_matrix"][7, 1] == 1 and result["confusion_matrix"].sum() == 4
     assert summary([])["accuracy"] is None
+
+
+def test_not_a_digit_is_kept_counted_and_left_out_of_the_export(tmp_path):
+    store = FeedbackStore(tmp_path / "f.sqlite", owner=OWNER)
+    save = {"probabilities": [0.1] * 10, "model_id": "m", "canvas_png": None}
+    store.add(digit(), label=NOT_A_DIGIT, predicted=0, **save)  # a smiley the app read as 0
+    store.add(digit(), label=NOT_A_DIGIT, predicted=NOT_A_DIGIT, **save)  # a heart it said was none
+    store.add(digit(), label=3, predicted=NOT_A_DIGIT, **save)  # a 3 it took for no digit
+    for n in (1, 2):
+        store.add(digit(), label=n, predicted=n, **save)
+    drawings = store.drawings()
+    assert [d.is_digit for d in drawings] == [True, True, True, False, False]
+    result = summary(drawings)
+    assert result["count"] == 5 and result["accuracy"] == 0.6
+    matrix = result["confusion_matrix"]
+    assert matrix.shape == (11, 11) and matrix[NOT_A_DIGIT, 0] == 1 and matrix[3, NOT_A_DIGIT] == 1
+    path = tmp_path / "mine.npz"
+    path.write_bytes(export_npz(drawings))
+    (_, y_train), (_, y_test) = load_mnist(path)
+    assert sorted(y_train.tolist() + y_test.tolist()) == [1, 2, 3]
+    with pytest.raises(ValueError, match="two drawings of digits"):
+        export_npz([d for d in drawings if d.label in (NOT_A_DIGIT, 1)])
+
+
+def test_a_store_that_took_digits_only_is_widened_keeping_rows_and_ids(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "digits-only.sqlite"
+    with sqlite3.connect(path) as old:  # the schema before "not a digit": labels 0-9
+        old.execute(
+            "CREATE TABLE drawings (id INTEGER PRIMARY KEY AUTOINCREMENT, created TEXT NOT NULL,"
+            " model_id TEXT NOT NULL, predicted INTEGER NOT NULL CHECK (predicted BETWEEN 0 AND 9),"
+            " label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9), probabilities TEXT NOT NULL,"
+            " digit BLOB NOT NULL, canvas_png BLOB, drawing_key TEXT, owner TEXT)"
+        )
+        for n in (1, 2, 3):
+            old.execute(
+                "INSERT INTO drawings VALUES (?, 'now', 'm', ?, ?, '[]', ?, NULL, ?, ?)",
+                (n, n, n, bytes(784), f"{OWNER}:k{n}", OWNER),
+            )
+        old.execute("DELETE FROM drawings WHERE id = 3")  # id 3 was handed out: never again
+    store = FeedbackStore(path, owner=OWNER)
+    assert [d.id for d in store.drawings()] == [2, 1]
+    added = store.add(
+        digit(),
+        label=NOT_A_DIGIT,
+        predicted=4,
+        probabilities=[0.1] * 10,
+        model_id="m",
+        canvas_png=None,
+        key="k1",
+    )
+    assert added == 1 and store.drawings()[1].label == NOT_A_DIGIT  # the same drawing, now "not a digit"
+    new = store.add(digit(), label=5, predicted=5, probabilities=[0.1] * 10, model_id="m", canvas_png=None)
+    assert new > 3
+    assert store.find("k2") == (2, 2)
 
 
 def test_export_is_an_mnist_npz_the_loader_accepts(tmp_path):

@@ -121,21 +121,41 @@ def model_input_ui(prediction: Prediction, source: str) -> None:
 
 
 def answer_ui(prediction: Prediction, label: str, source: str, answer, seen) -> None:
-    """The digit and its confidence, the ten bars, and the 28x28 input, in two columns."""
+    """The answer (a digit and its confidence, or "not a digit" and why), the ten bars, and the 28x28
+    input, in two columns. The bars are shown for a non-digit too: they are the lesson."""
     doubt = prediction.doubt
     with answer:
-        st.metric(
-            label,
-            f"{prediction.digit}?" if doubt else str(prediction.digit),
-            tr("{confidence} confidence, doubtful", confidence=f"{prediction.confidence:.1%}")
-            if doubt
-            else tr("{confidence} confidence", confidence=f"{prediction.confidence:.1%}"),
-            delta_color="off",
-            delta_arrow="off",
-            border=True,
-        )
-        if doubt:
-            st.warning(tr("Maybe not a digit. {why}", why=tr_error(doubt)))
+        if doubt is None:
+            st.metric(
+                label,
+                str(prediction.digit),
+                tr("{confidence} confidence", confidence=f"{prediction.confidence:.1%}"),
+                delta_color="off",
+                delta_arrow="off",
+                border=True,
+            )
+        else:
+            with st.container(key="not_a_digit"):
+                st.metric(
+                    label,
+                    tr("Not a digit"),
+                    tr(
+                        "highest bar: {digit} at {confidence}",
+                        digit=prediction.digit,
+                        confidence=f"{prediction.confidence:.1%}",
+                    ),
+                    delta_color="off",
+                    delta_arrow="off",
+                    border=True,
+                )
+            st.warning(
+                tr("This looks like no digit. {why}", why=tr_error(doubt))
+                + " "
+                + tr(
+                    "The network always shares out 100% over the ten digits, even for a drawing that is "
+                    "no digit at all, so judge the drawing before you believe its bars."
+                )
+            )
         probabilities_ui(prediction)
     with seen:
         model_input_ui(prediction, source)

@@ -7,8 +7,16 @@ session's language (`i18n.tr`). The command line prints its own English.
 from __future__ import annotations
 
 from i18n import tr
+from model.constants import NOT_A_DIGIT
 from model.progress import Progress
 from model.runs import Run
+
+
+def label_text(label: int) -> str:
+    """What a drawing is, as said after "saved as": "a 7", "an 8", or "not a digit"."""
+    if label == NOT_A_DIGIT:
+        return tr("“not a digit”")
+    return tr("an {digit}", digit=label) if label == 8 else tr("a {digit}", digit=label)
 
 
 def run_label(run: Run) -> str:

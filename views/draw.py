@@ -11,6 +11,7 @@ import streamlit as st
 
 from i18n import tr, tr_error
 from model import insight
+from model.constants import NOT_A_DIGIT
 from model.data import flatten
 from model.feedback import FeedbackError, FeedbackStore
 from model.history import overfitting_epoch
@@ -20,7 +21,7 @@ from model.runs import Run
 from model.upload import read_upload
 from ui import charts, context, state, widgets
 from ui.context import Context
-from ui.words import run_label
+from ui.words import label_text, run_label
 
 
 def intro_ui() -> None:
@@ -77,12 +78,21 @@ def drawing_section(classifier: Classifier | None, model_name: str, visitor: str
 
 
 def feedback_ui(classifier: Classifier, prediction: Prediction, canvas: np.ndarray, visitor: str) -> None:
-    """Confirm or correct the answer; the drawing is saved once, as the visitor's, with its true digit."""
+    """Confirm or correct the answer ("It is not a digit" too); the drawing is saved once, as the
+    visitor's, with what it really is."""
     state.show_flash("feedback")
-    confirm, pick, save = st.columns([1.3, 1, 0.7], vertical_alignment="bottom")
+    answered = prediction.answer
     label = None
-    if confirm.button(tr("✓ Yes, it is a {digit}", digit=prediction.digit), key="confirm"):
-        label = prediction.digit
+    if answered == NOT_A_DIGIT:
+        if st.button(tr("✓ Right, it is not a digit"), key="confirm"):
+            label = NOT_A_DIGIT
+    else:
+        confirm, other = st.columns(2)
+        if confirm.button(tr("✓ Yes, it is a {digit}", digit=answered), key="confirm", width="stretch"):
+            label = answered
+        if other.button(tr("✗ It is not a digit"), key="not_a_digit", width="stretch"):
+            label = NOT_A_DIGIT
+    pick, save = st.columns([1, 0.6], vertical_alignment="bottom")
     corrected = pick.selectbox(
         tr("No, it is a"), list(range(10)), index=None, placeholder="0–9", key="correct_label"
     )
@@ -95,12 +105,14 @@ def feedback_ui(classifier: Classifier, prediction: Prediction, canvas: np.ndarr
     try:
         before = store.find(key)
         if before and before[1] == label:
-            st.info(tr("This drawing is already saved, as #{id}: a {label}.", id=before[0], label=label))
+            st.info(
+                tr("This drawing is already saved, as #{id}: {label}.", id=before[0], label=label_text(label))
+            )
             return
         saved = store.add(
             prediction.image,
             label,
-            prediction.digit,
+            answered,
             prediction.probabilities,
             classifier.model_id,
             pad_png(canvas),
@@ -111,10 +123,15 @@ def feedback_ui(classifier: Classifier, prediction: Prediction, canvas: np.ndarr
         return
     if before:
         message = tr(
-            "Drawing #{id} is now saved as a {label} (it was a {was}).", id=saved, label=label, was=before[1]
+            "Drawing #{id} is now saved as {label} (it was {was}).",
+            id=saved,
+            label=label_text(label),
+            was=label_text(before[1]),
         )
     else:
-        message = tr("Saved drawing #{id} as a {label}. See “Your drawings”.", id=saved, label=label)
+        message = tr(
+            "Saved drawing #{id} as {label}. See “Your drawings”.", id=saved, label=label_text(label)
+        )
     state.flash("feedback", message)
     st.rerun(scope="fragment")
 

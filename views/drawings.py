@@ -6,17 +6,20 @@ import pandas as pd
 import streamlit as st
 
 from i18n import tr, tr_error
-from model.feedback import FeedbackError, FeedbackStore, export_npz, summary
+from model.constants import NOT_A_DIGIT
+from model.feedback import FeedbackError, FeedbackStore, export_npz, exportable, summary
 from ui import state, widgets
 from ui.context import Context
+from ui.words import label_text
 
 
 def summary_ui(drawings) -> None:
     result = summary(drawings)
+    digits = len(exportable(drawings))
     count_col, accuracy_col, download_col = st.columns(3, vertical_alignment="bottom")
     count_col.metric(tr("Drawings saved"), result["count"])
-    accuracy_col.metric(tr("Model accuracy on them"), f"{result['accuracy']:.1%}")
-    if len(drawings) >= 2:
+    accuracy_col.metric(tr("Answered right"), f"{result['accuracy']:.1%}")
+    if digits >= 2:
         download_col.download_button(
             tr("Download as .npz (mnist.npz layout)"),
             lambda: export_npz(drawings),  # compressed only when someone clicks
@@ -26,29 +29,45 @@ def summary_ui(drawings) -> None:
                 "add it to MNIST with --extra (the Train page can do that for you)."
             ),
         )
+    if digits < len(drawings):
+        download_col.caption(
+            tr(
+                "The download holds your {digits} drawings of digits; the {others} marked “not a digit” "
+                "are left out, as they have no digit to learn.",
+                digits=digits,
+                others=len(drawings) - digits,
+            )
+        )
+    names = [str(n) for n in range(NOT_A_DIGIT)] + [tr("none")]
     confusion = pd.DataFrame(
         result["confusion_matrix"],
-        index=pd.Index(range(10), name=tr("true")),
-        columns=pd.Index(range(10), name=tr("predicted")),
+        index=pd.Index(names, name=tr("true")),
+        columns=pd.Index(names, name=tr("answered")),
     )
-    st.caption(tr("Confusion on your drawings: rows are the digit you meant, columns what the model said"))
+    st.caption(
+        tr(
+            "Confusion on your drawings: rows are what you meant, columns what the app answered; "
+            "“none” is “not a digit”."
+        )
+    )
     st.dataframe(confusion, width="stretch")
+
+
+def caption(drawing) -> str:
+    if drawing.label == drawing.predicted:
+        return tr("#{id}: {label} (✓)", id=drawing.id, label=label_text(drawing.label))
+    return tr(
+        "#{id}: {label} (the app said {answered})",
+        id=drawing.id,
+        label=label_text(drawing.label),
+        answered=label_text(drawing.predicted),
+    )
 
 
 def gallery_ui(drawings) -> None:
     st.caption(tr("The latest {shown} of {count}:", shown=min(40, len(drawings)), count=len(drawings)))
     shown = drawings[:40]
-    widgets.thumbnails_ui(
-        [drawing.image for drawing in shown],
-        [
-            tr("#{id}: a {label} (✓)", id=d.id, label=d.label)
-            if d.label == d.predicted
-            else tr(
-                "#{id}: a {label} (model said {predicted})", id=d.id, label=d.label, predicted=d.predicted
-            )
-            for d in shown
-        ],
-    )
+    widgets.thumbnails_ui([drawing.image for drawing in shown], [caption(d) for d in shown])
 
 
 def delete_ui(store: FeedbackStore, drawings) -> None:
@@ -56,9 +75,9 @@ def delete_ui(store: FeedbackStore, drawings) -> None:
     with st.expander(tr("Delete a drawing saved by mistake")):
         labels = {
             d.id: tr(
-                "#{id}: a {label}, saved {when} UTC",
+                "#{id}: {label}, saved {when} UTC",
                 id=d.id,
-                label=d.label,
+                label=label_text(d.label),
                 when=d.created[:16].replace("T", " "),
             )
             for d in drawings

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from i18n import tr
+from i18n import tr, tr_error
 from model.data import MnistSource, flatten, load_mnist, normalize
 from model.flow import HIGHLIGHT_ROW, Trace, ink_box_picture, learn_step, relu_picture, strip_picture, trace
-from model.inference import Classifier, Prediction
+from model.inference import MIN_CONFIDENCE, Classifier, Prediction
 from model.preprocess import canvas_to_image
 from ui import state, widgets
 from ui.context import Context
@@ -284,15 +284,40 @@ def softmax_ui(t: Trace, image: np.ndarray) -> None:
             total=f"{exps.sum():.4g}",
         )
     )
+    prediction = Prediction(t.digit, t.probabilities, image)
     with bars:
-        widgets.probabilities_ui(Prediction(t.digit, t.probabilities, image))
-        st.caption(
+        widgets.probabilities_ui(prediction)
+        judgement_ui(prediction)
+
+
+def judgement_ui(prediction: Prediction) -> None:
+    """Is it a digit at all? The same judgement as on the Draw page (`Prediction.doubt`), in numbers."""
+    top, threshold = f"{prediction.confidence:.1%}", f"{MIN_CONFIDENCE:.0%}"
+    doubt = prediction.doubt
+    if doubt is None:
+        st.markdown(
             tr(
-                "Prediction: **{digit}**, with {probability}.",
-                digit=t.digit,
-                probability=f"{t.probabilities[t.digit]:.1%}",
+                "Prediction: **{digit}**, with {probability}. That is at least {threshold}, the share from "
+                "which the app counts a drawing as a digit.",
+                digit=prediction.digit,
+                probability=top,
+                threshold=threshold,
             )
         )
+        return
+    st.warning(
+        tr(
+            "The highest bar is {digit}, with {probability}, but the app answers **not a digit**: {why}",
+            digit=prediction.digit,
+            probability=top,
+            why=tr_error(doubt),
+        )
+        + " "
+        + tr(
+            "Softmax always shares out 100% over the ten digits, even for a drawing that is no digit, "
+            "so a drawing must be judged before its bars are believed."
+        )
+    )
 
 
 def loss_ui(t: Trace, key: str, default: int) -> int:

@@ -10,7 +10,7 @@ import streamlit as st
 from i18n import tr, tr_error
 from model.constants import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS
 from model.data import MnistSource, locate_mnist
-from model.feedback import FeedbackError, FeedbackStore, export_npz
+from model.feedback import FeedbackError, FeedbackStore, export_npz, exportable
 from model.runs import (
     BATCH_SIZES,
     MAX_EPOCHS,
@@ -65,13 +65,13 @@ def settings_ui(ctx: Context, busy: bool) -> None:
         ),
     )
     try:
-        drawings = FeedbackStore(owner=ctx.visitor).drawings()
+        drawings = exportable(FeedbackStore(owner=ctx.visitor).drawings())  # digits only
     except FeedbackError as error:
         drawings = []
         right.warning(tr("Your saved drawings cannot be added: {error}", error=tr_error(error)))
     add_drawings = right.checkbox(
         tr(
-            "Add your {count} saved drawings (each repeated {repeat}×)",
+            "Add your {count} saved drawings of digits (each repeated {repeat}×)",
             count=len(drawings),
             repeat=EXTRA_REPEAT,
         ),
