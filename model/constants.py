@@ -9,6 +9,9 @@ NOT_A_DIGIT = 10  # the answer, or a person's label, for a drawing that is no di
 HIDDEN_UNITS = 512  # both hidden Dense layers of the documented MLP
 FIT_BOX = 20  # MNIST digits were size-normalized into a 20x20 box, aspect ratio kept
 
+OUTLIER_SHARE = 0.15  # drawings that are no digit added to training, as a share of its images: the
+# committed bundle's --outliers and the Train page's switch (measured in the README)
+
 DEFAULT_EPOCHS = 5  # the tutorial's fit
 DEFAULT_BATCH_SIZE = 32  # the tutorial's batch size (Keras' default)
 

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from model.bundle import read_json, write_json
-from model.constants import MODEL_FILE, PROJECT_DIR
+from model.constants import MODEL_FILE, OUTLIER_SHARE, PROJECT_DIR
 from model.errors import Explained
 from model.progress import ACTIVE_STATES, Progress, Status, progress, read_status
 
@@ -69,6 +69,7 @@ class RunSettings:
     extra: str | None = None  # an mnist-layout .npz added to the training images
     extra_repeat: int = 1
     seed: int | None = None
+    outliers: bool = False  # also teach drawings that are no digit (--outliers OUTLIER_SHARE)
 
     def check(self) -> None:
         if not 1 <= self.epochs <= MAX_EPOCHS:
@@ -93,6 +94,8 @@ class RunSettings:
             args += ["--extra", self.extra, "--extra-repeat", str(self.extra_repeat)]
         if self.seed is not None:
             args += ["--seed", str(self.seed)]
+        if self.outliers:
+            args += ["--outliers", str(OUTLIER_SHARE)]
         return args
 
 
@@ -104,6 +107,7 @@ SETTING_TYPES = {  # RunSettings' fields in run.json: (type, may be null)
     "extra": (str, True),
     "extra_repeat": (int, False),
     "seed": (int, True),
+    "outliers": (bool, False),
 }
 
 

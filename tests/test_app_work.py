@@ -80,6 +80,7 @@ def test_a_short_training_run_from_the_train_page_becomes_this_sessions_model(
     app.slider(key="train_epochs").set_value(1)
     app.selectbox(key="train_images").set_value(1000)
     app.checkbox(key="train_add_drawings").check()
+    app.toggle(key="train_outliers").set_value(True)
     app.button(key="start_training").click().run()
     assert not app.exception, app.exception
     assert app.get("progress"), "a progress bar while it trains"
@@ -91,10 +92,11 @@ def test_a_short_training_run_from_the_train_page_becomes_this_sessions_model(
         app.run()
         assert not app.exception, app.exception
     (run,) = list_runs(runs)
-    assert run.usable and run.settings.epochs == 1 and run.settings.limit == 1000
+    assert run.usable and run.settings.epochs == 1 and run.settings.limit == 1000 and run.settings.outliers
     assert Classifier.load(run.bundle).predict_proba(np.zeros((1, 784))).shape == (1, 10)
     history = json.loads((run.bundle / "history.json").read_text())
-    assert history["train_samples"] == 1000 + 10 * 8  # 8 of the 10 drawings, each repeated 10x
+    # 8 of the 10 drawings, each repeated 10x, and 15% more in drawings that are no digit
+    assert history["train_samples"] == 1000 + 10 * 8 + round(0.15 * 1080)
     assert history["extra"]["test_images"] == 2  # every 5th drawing is held out
     assert "On your 2 held-out drawings" in all_text(app)
 

@@ -45,7 +45,8 @@ def log_of(run) -> str:
 
 @pytest.mark.slow
 def test_a_run_trains_in_the_background_and_leaves_a_usable_bundle(tmp_path, small_mnist_npz):
-    run = start_run(RunSettings(epochs=2, batch_size=64, limit=1000, seed=0), str(small_mnist_npz), tmp_path)
+    settings = RunSettings(epochs=2, batch_size=64, limit=1000, seed=0, outliers=True)
+    run = start_run(settings, str(small_mnist_npz), tmp_path)
     assert run.active and run.alive
     with pytest.raises(RunError, match="Another training run is in progress"):
         start_run(RunSettings(epochs=1), str(small_mnist_npz), tmp_path)  # one at a time
@@ -54,7 +55,7 @@ def test_a_run_trains_in_the_background_and_leaves_a_usable_bundle(tmp_path, sma
     assert run.state == "done", log_of(run)
     assert run.usable and not run.alive
     status = run.status
-    assert status.epoch == 2 and status.epochs == 2 and status.steps == 16  # 1,000 / 64
+    assert status.epoch == 2 and status.epochs == 2 and status.steps == 18  # (1,000 + 150 non-digits) / 64
     assert len(status.history["val_accuracy"]) == 2 and status.elapsed > 0
     assert sorted(p.name for p in run.bundle.iterdir()) == [
         "evaluation.json",
@@ -65,8 +66,8 @@ def test_a_run_trains_in_the_background_and_leaves_a_usable_bundle(tmp_path, sma
     ]
     assert run.test_accuracy == read_json(run.bundle / "evaluation.json")["test_accuracy"]
     assert run.test_accuracy > 0.7  # 1,000 real digits, 2 epochs
-    assert run.settings.limit == 1000 and run.settings.batch_size == 64
-    assert "--limit 1000" in " ".join(run.info.command)
+    assert run.settings.limit == 1000 and run.settings.batch_size == 64 and run.settings.outliers
+    assert "--limit 1000" in " ".join(run.info.command) and "--outliers 0.15" in " ".join(run.info.command)
     assert [r.id for r in list_runs(tmp_path)] == [run.id]
     assert not [p.name for p in run.folder.iterdir() if p.name.startswith(".")]  # no staging left
 

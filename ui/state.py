@@ -21,6 +21,7 @@ COMPARE = "compare"  # models whose curves the Train page compares
 GALLERY_TRUE, GALLERY_PREDICTED = "gallery_true", "gallery_predicted"
 TRAIN_EPOCHS, TRAIN_BATCH, TRAIN_IMAGES = "train_epochs", "train_batch", "train_images"
 TRAIN_AUGMENT, TRAIN_ADD_DRAWINGS = "train_augment", "train_add_drawings"
+TRAIN_OUTLIERS = "train_outliers"
 
 # Session state
 VISITOR_SECRET = "visitor_secret"  # the secret this browser's cookie holds (ui/visitor.py)

@@ -30,6 +30,8 @@ def run_label(run: Run) -> str:
     ]
     if settings.augment:
         parts.append(tr("augmented"))
+    if settings.outliers:
+        parts.append(tr("taught non-digits"))
     if settings.limit:
         parts.append(tr("{images} images", images=f"{settings.limit:,}"))
     if settings.extra:

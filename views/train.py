@@ -64,6 +64,15 @@ def settings_ui(ctx: Context, busy: bool) -> None:
             "times the images."
         ),
     )
+    outliers = right.toggle(
+        tr("Also teach it drawings that are no digit"),
+        **state.kept(state.TRAIN_OUTLIERS, False),
+        help=tr(
+            "Adds scribbles, shapes, lines and blots (15% more images), each taught with the same "
+            "probability for every digit. The model then gives a low highest bar for a drawing that is "
+            "no digit, so that the app can answer “not a digit”."
+        ),
+    )
     try:
         drawings = exportable(FeedbackStore(owner=ctx.visitor).drawings())  # digits only
     except FeedbackError as error:
@@ -99,6 +108,7 @@ def settings_ui(ctx: Context, busy: bool) -> None:
         epochs=epochs,
         batch_size=batch_size,
         augment=augment,
+        outliers=outliers,
         limit=None if images == IMAGE_CHOICES[0] else images,
         extra_repeat=EXTRA_REPEAT if add_drawings else 1,
     )
@@ -203,6 +213,7 @@ def runs_ui(ctx: Context, announced: str | None) -> None:
                 tr("epochs"): run.settings.epochs,
                 tr("batch size"): run.settings.batch_size,
                 tr("augmented"): run.settings.augment,
+                tr("taught non-digits"): run.settings.outliers,
                 tr("MNIST images"): f"{run.settings.limit:,}" if run.settings.limit else tr("all"),
                 tr("your drawings"): bool(run.settings.extra),
                 tr("test accuracy"): f"{run.test_accuracy:.2%}" if run.test_accuracy is not None else "–",
