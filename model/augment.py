@@ -1,11 +1,12 @@
 """Augmentation: make MNIST look more like digits people draw on a canvas.
 
 Three parts, all used by `python -m model.train --augment`:
-- `augment_batch`: every epoch each training digit is randomly shifted, rotated, scaled, sheared
-  and thickened or thinned (TensorFlow ops inside the tf.data pipeline, so it costs little).
+- `augment_batch`: every epoch each training digit is randomly shifted, rotated, scaled, sheared,
+  for half of them bent by a smooth warp, and thickened or thinned (TensorFlow ops inside the
+  tf.data pipeline, so it costs little).
 - `add_style_variants`: handwriting styles MNIST (American writers) lacks are added once, drawn
   onto real MNIST digits: crossed 7s, 0s slashed at many angles and lengths, 1s with a flag, 9s
-  whose stem ends in a curl or a hook.
+  whose stem ends in a curl, a hook or a long sweep to the left.
 - `pen_strokes`: a share of the digits is retraced along its centre lines with a round pen of
   one width, the way a canvas brush draws (MNIST's scanned strokes vary in width and pressure);
   a fifth again with a fat pen, as a small digit drawn with the pad's default brush looks.
@@ -28,6 +29,9 @@ SCALE_RANGE = (0.85, 1.12)  # the 20 px box is refitted at inference, so only mo
 ASPECT_JITTER = 0.12  # independent x/y scale: narrow and wide handwriting
 SHEAR = 0.25  # italic slant
 SHIFT_PIXELS = 2.0  # centring by mass is off by a pixel or two for lopsided digits
+WARP_P = 0.5  # share of digits bent by a smooth random warp, as a hand bends strokes
+WARP_PIXELS = 2.5  # at most this far, in pixels of the 28x28 grid
+WARP_GRID = 4  # the warp is random on a 4x4 grid and smooth in between
 THICKNESS_P = 0.2  # share of digits thickened, and again of digits thinned
 STYLE_FRACTION = 0.35  # share of 0s, 1s, 7s and 9s that get a styled copy
 PEN_SHARE = 1.0  # share of training digits that get a pen-retraced copy
@@ -46,6 +50,7 @@ def augment_batch(x, y):
 
     images = tf.reshape(x, (-1, IMAGE_SIDE, IMAGE_SIDE, 1))
     images = _random_affine(images)
+    images = _random_warp(images)
     images = _random_thickness(images)
     return tf.reshape(tf.clip_by_value(images, 0.0, 1.0), (-1, INPUT_SIZE)), y
 
@@ -79,6 +84,42 @@ def _random_affine(images):
         interpolation="BILINEAR",
         fill_mode="CONSTANT",
     )
+
+
+def _random_warp(images):
+    """Bend a share of the digits smoothly (an elastic distortion, as in Simard et al. 2003): each pixel
+    is read from up to WARP_PIXELS away, the offsets random on a coarse grid and smooth between."""
+    import tensorflow as tf
+
+    n = tf.shape(images)[0]
+    side = IMAGE_SIDE
+    strength = tf.random.uniform((n, 1, 1, 1), 0.0, WARP_PIXELS)
+    strength *= tf.cast(tf.random.uniform((n, 1, 1, 1)) < WARP_P, tf.float32)
+    coarse = tf.random.uniform((n, WARP_GRID, WARP_GRID, 2), -1.0, 1.0)
+    offsets = tf.image.resize(coarse, (side, side), method="bicubic") * strength
+    grid = tf.range(side, dtype=tf.float32)
+    rows, cols = tf.meshgrid(grid, grid, indexing="ij")
+    y = rows[None] + offsets[..., 0]
+    x = cols[None] + offsets[..., 1]
+    y0, x0 = tf.floor(y), tf.floor(x)
+    wy, wx = y - y0, x - x0
+    # Pixels outside the grid read from a zero appended after the last one.
+    flat = tf.concat([tf.reshape(images, (n, side * side)), tf.zeros((n, 1))], axis=1)
+    weights = [tf.reshape(w, (n, -1)) for w in (1 - wy, wy, 1 - wx, wx)]
+    top = _read_pixels(flat, y0, x0) * weights[2] + _read_pixels(flat, y0, x0 + 1) * weights[3]
+    bottom = _read_pixels(flat, y0 + 1, x0) * weights[2] + _read_pixels(flat, y0 + 1, x0 + 1) * weights[3]
+    warped = top * weights[0] + bottom * weights[1]
+    return tf.reshape(warped, (n, side, side, 1))
+
+
+def _read_pixels(flat, rows, cols):
+    """tf: the pixels at integer (rows, cols) of (n, h, w) each, from (n, 784 + 1) images; 0 outside."""
+    import tensorflow as tf
+
+    side = IMAGE_SIDE
+    inside = (rows >= 0) & (rows < side) & (cols >= 0) & (cols < side)
+    index = tf.where(inside, tf.cast(rows * side + cols, tf.int32), side * side)
+    return tf.gather(flat, tf.reshape(index, (tf.shape(flat)[0], -1)), batch_dims=1)
 
 
 def _random_thickness(images):
@@ -254,12 +295,12 @@ def _with_stroke(image: np.ndarray, add_stroke, rng) -> np.ndarray | None:
 def _cross(ink, box, rng):
     """A bar across the stem of a 7, a little below the middle."""
     top, bottom, left, right = box
-    y = int(top + rng.uniform(0.45, 0.6) * (bottom - top))
+    y = int(top + rng.uniform(0.4, 0.75) * (bottom - top))
     stem = np.flatnonzero(ink[y])
     if stem.size == 0:
         return None
     x = stem.mean()
-    half = max(3.0, rng.uniform(0.25, 0.4) * (right - left))
+    half = max(3.0, rng.uniform(0.25, 0.55) * (right - left))
     tilt = rng.uniform(-1.0, 1.0)
     return [(x - half, y + tilt), (x + half, y - tilt)]
 
@@ -294,8 +335,11 @@ def _tail(ink, box, rng):
     heading = np.arctan2(y1 - y0, x1 - x0)  # on screen, y down: pi/2 is straight down
     if not np.pi / 4 < heading < 3 * np.pi / 4:  # the stem's end does not run down
         return None
-    if rng.random() < 0.5:
+    kind = rng.random()
+    if kind < 0.35:
         radius, turn = rng.uniform(0.12, 0.35) * height, np.deg2rad(rng.uniform(90, 180))  # a curl
+    elif kind < 0.7:  # a sweep: the stem bends left into a long, nearly flat tail (pen-written 9s)
+        radius, turn = rng.uniform(0.35, 0.8) * height, np.deg2rad(rng.uniform(50, 100))
     else:
         radius, turn = rng.uniform(0.05, 0.1) * height, np.deg2rad(rng.uniform(120, 180))  # a hook
     x, y = x1, y1 - 0.5  # from the stem's last row, turning towards the left

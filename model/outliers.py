@@ -3,9 +3,10 @@ answer evenly over the ten digits (a flat softmax) when it is shown one of these
 probability can say "not a digit" (Hendrycks et al., "Deep Anomaly Detection with Outlier
 Exposure", 2019).
 
-Random compositions of pen strokes (polylines, open arcs, wavy lines, small closed shapes, and
-straight strokes no digit is made of: a flat line, a cross, an arrow), drawn on the pad with its
-round brush and prepared like any drawing (`canvas_to_image`). They are made here, for training
+Random compositions of two to five pen strokes (polylines, open arcs, zig-zags, wavy lines, small
+closed shapes), single scribbles and zig-zags, filled blobs, and straight strokes no digit is made
+of (a flat line, a cross, an arrow), drawn on the pad with its round brush and prepared like any
+drawing (`canvas_to_image`). They are made here, for training
 only; the yardstick that measures the result (`tests/non_digits.py`) is another generator.
 """
 
@@ -19,6 +20,8 @@ from model.preprocess import canvas_to_image
 PAD = 280  # px: drawn at the pad's size, so the brush and the 20x20 fit act as on a drawing
 BRUSH_RANGE = (10, 28)  # px, around the pad's default brush
 STRAIGHT_SHARE = 0.25  # of the drawings: straight strokes only
+FILLED_SHARE = 0.1  # of the drawings: a filled blob (with strokes around it, or not)
+SINGLE_SHARE = 0.15  # of the drawings: one stroke, a scribble or a zig-zag
 FLAT_TARGET = 0.1  # each digit's probability in the target of a non-digit: 1 / 10
 
 
@@ -26,11 +29,20 @@ def non_digit_images(count: int, rng: np.random.Generator) -> np.ndarray:
     """(count, 28, 28) uint8 MNIST-style images of drawings that are no digit."""
     images = []
     while len(images) < count:
-        strokes = _straight(rng) if rng.random() < STRAIGHT_SHARE else _composition(rng)
+        kind = rng.random()
+        if kind < STRAIGHT_SHARE:
+            strokes = _straight(rng)
+        elif kind < STRAIGHT_SHARE + SINGLE_SHARE:
+            strokes = [_stroke(rng, kind=rng.choice([0, 3]))]
+        else:  # two to five strokes
+            strokes = _composition(rng)
         brush = rng.uniform(*BRUSH_RANGE)
         size = rng.uniform(0.4, 0.85) * PAD
         ink = Image.new("L", (PAD, PAD))
         pen = ImageDraw.Draw(ink)
+        if kind > 1 - FILLED_SHARE:  # a blob: a filled, lumpy shape, sometimes alone
+            pen.polygon([(30 + x * size, 30 + y * size) for x, y in _lumpy_ring(rng)], fill=255)
+            strokes = strokes[: int(rng.integers(0, 3))]
         for stroke in strokes:
             pen.line(
                 [(30 + x * size, 30 + y * size) for x, y in stroke],
@@ -48,14 +60,14 @@ def non_digit_images(count: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def _composition(rng) -> list[np.ndarray]:
-    return [_stroke(rng) for _ in range(int(rng.integers(2, 5)))]
+    return [_stroke(rng) for _ in range(int(rng.integers(2, 6)))]
 
 
-def _stroke(rng) -> np.ndarray:
+def _stroke(rng, kind: int | None = None) -> np.ndarray:
     """One random stroke in a unit box: (n, 2) points."""
-    kind = rng.integers(4)
-    if kind == 0:  # a polyline of several points
-        return rng.uniform(0, 1, size=(int(rng.integers(4, 9)), 2))
+    kind = rng.integers(5) if kind is None else kind
+    if kind == 0:  # a polyline of several points, up to a scribble
+        return rng.uniform(0, 1, size=(int(rng.integers(5, 16)), 2))
     if kind == 1:  # an open arc
         cx, cy, radius = rng.uniform(0.3, 0.7), rng.uniform(0.3, 0.7), rng.uniform(0.1, 0.4)
         start = rng.uniform(0, 2 * np.pi)
@@ -63,6 +75,11 @@ def _stroke(rng) -> np.ndarray:
         return np.stack(
             [cx + radius * np.cos(angles), cy + radius * rng.uniform(0.6, 1.4) * np.sin(angles)], 1
         )
+    if kind == 3:  # a zig-zag, at any angle
+        teeth = int(rng.integers(4, 9))
+        depth = rng.uniform(0.1, 0.5)
+        points = [(i / teeth, 0.5 + depth * (1 if i % 2 else -1)) for i in range(teeth + 1)]
+        return _rotated(np.array(points), rng.uniform(0, np.pi))
     if kind == 2:  # a wavy line, at any angle
         t = np.linspace(0, 1, 20)
         wave = 0.5 + rng.uniform(0.05, 0.25) * np.sin(2 * np.pi * rng.uniform(1, 4) * t + rng.uniform(0, 6))
@@ -73,6 +90,15 @@ def _stroke(rng) -> np.ndarray:
     return np.stack([0.5 + radius * np.cos(angles), 0.5 + radius * np.sin(angles)], 1) + rng.uniform(
         -0.2, 0.2, 2
     )
+
+
+def _lumpy_ring(rng) -> np.ndarray:
+    """The outline of a blob: a ring of 6-12 points at random distances from a centre."""
+    corners = int(rng.integers(6, 13))
+    angles = np.sort(rng.uniform(0, 2 * np.pi, corners))
+    radius = rng.uniform(0.2, 0.45) * rng.uniform(0.6, 1.0, corners)
+    centre = rng.uniform(0.4, 0.6, 2)
+    return np.stack([centre[0] + radius * np.cos(angles), centre[1] + radius * np.sin(angles)], 1)
 
 
 def _straight(rng) -> list[np.ndarray]:

@@ -141,7 +141,7 @@ def test_flow_page_follows_the_drawing_made_on_the_draw_page(monkeypatch, traine
     open_page(app, "Follow the flow")
     assert any(m.value == "Following **your drawing from the Draw page**." for m in app.markdown)
     assert len([h for h in app.subheader if h.value[0].isdigit()]) == 9
-    assert any("That is at least 60%, the share from which the app counts" in m.value for m in app.markdown)
+    assert any("That is at least 70%, the share from which the app counts" in m.value for m in app.markdown)
     open_page(app, "Draw")  # and the Draw page still answers with the trained model
     assert "the model that comes with the app" in all_text(app)
 

@@ -109,6 +109,38 @@ def test_a_scribble_is_said_to_look_like_no_digit(app, pages):
     expect(page.get_by_text("This looks like no digit")).to_have_count(0)
 
 
+def smiley() -> list[list[tuple[float, float]]]:
+    """A face as a child draws it: a round head, two eyes, a smile (pad pixels)."""
+    import numpy as np
+
+    turn = np.linspace(0, 2 * np.pi, 40)
+    head = [(140 + 95 * np.cos(t), 140 + 95 * np.sin(t)) for t in turn]
+    smile = [(140 + 55 * np.cos(t), 150 + 40 * np.sin(t)) for t in np.linspace(0.3, np.pi - 0.3, 12)]
+    return [head, [(108, 105), (110, 110)], [(170, 105), (172, 110)], smile]
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+@pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
+def test_a_smiley_is_answered_not_a_digit_and_a_digit_is_read(app, pages, width, height, language, tmp_path):
+    import os
+    from pathlib import Path
+
+    from playwright.sync_api import expect
+
+    folder = Path(os.environ.get("SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page = pages.open(app.url, width=width, height=height, path=f"?lang={language}")
+    answer = "Prediction" if language == "en" else "예측"
+    draw(page, smiley())
+    assert metric_value(page, answer) == ("Not a digit" if language == "en" else "숫자 아님")
+    expect(page.locator(".prob-row")).to_have_count(10)  # the bars stay, for the lesson
+    page.screenshot(path=str(folder / f"smiley-{language}-{width}.png"), full_page=True)
+    reset_canvas(page)
+    draw(page, SEVEN)
+    assert metric_value(page, answer) == "7"
+    page.screenshot(path=str(folder / f"seven-{language}-{width}.png"), full_page=True)
+
+
 def test_reset_brings_back_the_hint(app, pages):
     page = pages.open(app.url)
     draw(page, ONE)

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from model.constants import DEFAULT_BUNDLE_DIR, MODEL_FILE
+from model.constants import DEFAULT_BUNDLE_DIR, MODEL_FILE, NOT_A_DIGIT
 from model.data import flatten, normalize
 from model.inference import Classifier, Prediction
 from tests.drawing import LOOKS, ONE, SEVEN, ZERO_BOX, draw_canvas
@@ -147,17 +147,46 @@ def scribble_canvas(kind: str) -> np.ndarray:
 @pytest.mark.parametrize("kind", ["block", "scribble", "dot"])
 def test_blots_and_scribbles_are_said_to_look_like_no_digit(committed, kind):
     prediction = committed.classify_canvas(scribble_canvas(kind))
-    assert prediction.doubt and "not a digit" in str(prediction.doubt)
+    assert prediction.doubt is not None and prediction.answer == NOT_A_DIGIT
+
+
+def test_drawn_shapes_are_answered_not_a_digit(committed):
+    """Shapes that are no digit, a handful of each, each in its own hand, size, brush and look: the
+    issue's goal (at least 70% answered "not a digit") on them all, and at least half of each kind a
+    child draws first. (Letters are the weak kind: about half, see the README's figures.)"""
+    from tests.non_digits import draw_non_digit
+
+    rng = np.random.default_rng(7)
+    kinds = ("smiley", "heart", "star", "arrow", "cross", "dot", "scribble", "hangul", "letter")
+    said = {}
+    for kind in kinds:
+        answers = [committed.classify_canvas(draw_non_digit(kind, rng)).answer for _ in range(10)]
+        said[kind] = answers.count(NOT_A_DIGIT) / len(answers)
+    assert np.mean(list(said.values())) >= 0.7, said
+    assert min(said[kind] for kind in ("smiley", "heart", "star", "scribble", "dot")) >= 0.5, said
+
+
+@pytest.mark.parametrize(
+    "style", ["0 plain", "1 stick", "4 open", "7 barred", "8 one stroke", "9 curled stem"]
+)
+def test_drawn_digits_are_answered_as_digits(committed, style):
+    from tests.styles import STYLES, styled_canvas
+
+    label, draw_style = STYLES[style]
+    rng = np.random.default_rng(7)
+    answers = [
+        committed.classify_canvas(styled_canvas(draw_style, rng, LOOKS[n % 3])).answer for n in range(8)
+    ]
+    assert answers.count(label) >= 7, answers  # and never "not a digit" for more than one
 
 
 def test_real_digits_raise_no_doubt(committed, mnist):
     _, (x_test, y_test) = mnist
-    probabilities = committed.predict_proba(x_test[:2000].reshape(-1, 784) / 255.0)
+    probabilities = committed.predict_proba(x_test.reshape(-1, 784) / 255.0)
     doubted = [
-        Prediction(int(p.argmax()), p, x / 255.0).doubt is not None
-        for p, x in zip(probabilities, x_test[:2000])
+        Prediction(int(p.argmax()), p, x / 255.0).doubt is not None for p, x in zip(probabilities, x_test)
     ]
-    assert sum(doubted) <= 20  # at most 1% of real digits get the warning
+    assert sum(doubted) <= 100  # at most 1% of the 10,000 real test digits are said to be no digit
     for strokes in (ONE, SEVEN):
         assert committed.classify_canvas(draw_canvas(strokes)).doubt is None
 
