@@ -33,14 +33,15 @@ BUSY_TIMEOUT_S = 10.0  # how long a writer waits for another before reporting th
 WAL_TRIES = 100  # 5 s of retries for the switch to WAL (see _use_wal)
 TEST_EVERY = 5  # export: every 5th drawing goes to the test split, the rest to training
 
-COLUMNS = """(
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+DRAWING_COLUMNS = """
     created TEXT NOT NULL,
     model_id TEXT NOT NULL,
     predicted INTEGER NOT NULL CHECK (predicted BETWEEN 0 AND 10),
     label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 10),
     probabilities TEXT NOT NULL,
-    digit BLOB NOT NULL,
+    digit BLOB NOT NULL,"""  # what every stored drawing has (`drawing_values`), here and in a class's
+COLUMNS = f"""(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,{DRAWING_COLUMNS}
     canvas_png BLOB,
     drawing_key TEXT,
     owner TEXT
@@ -96,35 +97,23 @@ def feedback_path() -> Path:
     return Path(os.environ.get(FEEDBACK_ENV_VAR) or DEFAULT_FEEDBACK_DB)
 
 
-class FeedbackStore:
-    """One owner's drawings in the store at `path` (default: `feedback_path()`)."""
+class SqliteStore:
+    """The SQLite file at `path` (default: `feedback_path()`): connections that create what they need
+    (`_prepare`), read even where nothing may be written, and errors a visitor may read."""
 
-    def __init__(self, path: str | os.PathLike | None = None, *, owner: str):
-        if not owner:
-            raise ValueError("a feedback store is opened for an owner")
+    def __init__(self, path: str | os.PathLike | None = None):
         self.path = Path(path) if path is not None else feedback_path()
-        self.owner = owner
+
+    def _prepare(self, connection: sqlite3.Connection) -> None:
+        """Create or update this store's tables (runs on every writing connection)."""
 
     def _connect(self) -> sqlite3.Connection:
-        """A connection that may write (creating the file and table if need be)."""
+        """A connection that may write (creating the file and tables if need be)."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
             _use_wal(connection)
-            connection.execute(SCHEMA)
-            # Schema changes take the write lock: only when needed, or concurrent writers queue up on them.
-            columns = {row[1] for row in connection.execute("PRAGMA table_info(drawings)")}
-            for column, statement in NEW_COLUMNS.items():
-                if column not in columns:
-                    connection.execute(statement)
-            if NARROW_LABELS in _table_sql(connection):
-                _widen_labels(connection)
-            indexed = {
-                row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
-            }
-            for index, statement in INDEXES.items():
-                if index not in indexed:
-                    connection.execute(statement)
+            self._prepare(connection)
             return connection
         except (sqlite3.Error, OSError) as error:
             raise self._explain(error) from error
@@ -145,7 +134,7 @@ class FeedbackStore:
                 connection = sqlite3.connect(
                     f"{self.path.resolve().as_uri()}?{options}", uri=True, timeout=BUSY_TIMEOUT_S
                 )
-                connection.execute("SELECT count(*) FROM drawings").fetchone()
+                connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
                 return connection
             except sqlite3.Error as error:
                 last = error
@@ -183,6 +172,44 @@ class FeedbackStore:
             )
         return FeedbackError("The saved drawings cannot be used right now.", detail=where)
 
+    def _read(self, query: str, parameters: tuple = ()) -> list[tuple]:
+        """The rows a query returns; [] while nothing has been saved (no file yet)."""
+        try:
+            connection = self._reader()
+            if connection is None:
+                return []
+            with closing(connection):
+                return connection.execute(query, parameters).fetchall()
+        except sqlite3.Error as error:
+            if "no such column: owner" in str(error):
+                return []  # a read-only store from before owners: it holds nobody's drawings
+            raise self._explain(error) from error
+
+
+class FeedbackStore(SqliteStore):
+    """One owner's drawings in the store at `path` (default: `feedback_path()`)."""
+
+    def __init__(self, path: str | os.PathLike | None = None, *, owner: str):
+        if not owner:
+            raise ValueError("a feedback store is opened for an owner")
+        super().__init__(path)
+        self.owner = owner
+
+    def _prepare(self, connection: sqlite3.Connection) -> None:
+        connection.execute(SCHEMA)
+        # Schema changes take the write lock: only when needed, or concurrent writers queue up on them.
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(drawings)")}
+        for column, statement in NEW_COLUMNS.items():
+            if column not in columns:
+                connection.execute(statement)
+        if NARROW_LABELS in _table_sql(connection):
+            _widen_labels(connection)
+        indexes = connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        indexed = {row[0] for row in indexes}
+        for index, statement in INDEXES.items():
+            if index not in indexed:
+                connection.execute(statement)
+
     def add(
         self,
         image: np.ndarray,
@@ -199,20 +226,8 @@ class FeedbackStore:
         stored under that key keeps its row and only takes the new label (another owner's drawing
         under the same key is another row). Returns the row's id.
         """
-        image = np.asarray(image)
-        if image.shape != (IMAGE_SIDE, IMAGE_SIDE):
-            raise ValueError(f"expected a (28, 28) image, got {image.shape}")
-        for name, value in (("label", label), ("predicted", predicted)):
-            if not 0 <= int(value) <= NOT_A_DIGIT:
-                raise ValueError(f"{name} must be a digit 0-9 or {NOT_A_DIGIT} (not a digit), got {value}")
-        pixels = np.round(np.clip(image, 0.0, 1.0) * 255).astype(np.uint8)
         row = (
-            datetime.now(UTC).isoformat(timespec="seconds"),
-            model_id,
-            int(predicted),
-            int(label),
-            json.dumps([round(float(p), 6) for p in probabilities]),
-            pixels.tobytes(),
+            *drawing_values(image, label, predicted, probabilities, model_id),
             canvas_png,
             self._key(key),
             self.owner,
@@ -267,7 +282,7 @@ class FeedbackStore:
         )
         drawings, damaged = [], []
         for row in rows:
-            drawing = _drawing(row)
+            drawing = drawing_from_row(row)
             if drawing is None:
                 damaged.append(row[0])
             else:
@@ -280,21 +295,29 @@ class FeedbackStore:
         )
         return rows[0][0] if rows else None
 
-    def _read(self, query: str, parameters: tuple = ()) -> list[tuple]:
-        """The rows a query returns; [] while nothing has been saved (no file yet)."""
-        try:
-            connection = self._reader()
-            if connection is None:
-                return []
-            with closing(connection):
-                return connection.execute(query, parameters).fetchall()
-        except sqlite3.Error as error:
-            if "no such column: owner" in str(error):
-                return []  # a read-only store from before owners: it holds nobody's drawings
-            raise self._explain(error) from error
+
+def drawing_values(image, label: int, predicted: int, probabilities, model_id: str) -> tuple:
+    """A drawing as the stores keep it, in DRAWING_COLUMNS' order (the 28x28 image as 784 bytes, the
+    probabilities as JSON). ValueError for an image of another shape, or a label or answer that is
+    neither a digit nor NOT_A_DIGIT."""
+    image = np.asarray(image)
+    if image.shape != (IMAGE_SIDE, IMAGE_SIDE):
+        raise ValueError(f"expected a (28, 28) image, got {image.shape}")
+    for name, value in (("label", label), ("predicted", predicted)):
+        if not 0 <= int(value) <= NOT_A_DIGIT:
+            raise ValueError(f"{name} must be a digit 0-9 or {NOT_A_DIGIT} (not a digit), got {value}")
+    pixels = np.round(np.clip(image, 0.0, 1.0) * 255).astype(np.uint8)
+    return (
+        datetime.now(UTC).isoformat(timespec="seconds"),
+        model_id,
+        int(predicted),
+        int(label),
+        json.dumps([round(float(p), 6) for p in probabilities]),
+        pixels.tobytes(),
+    )
 
 
-def _drawing(row: tuple) -> Drawing | None:
+def drawing_from_row(row: tuple) -> Drawing | None:
     """A row -> Drawing, or None when a field is not what the store writes."""
     drawing_id, created, model_id, predicted, label, probabilities, image = row
     try:

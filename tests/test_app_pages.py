@@ -31,6 +31,7 @@ def test_page_shows_flow_summary_curves_and_blank_pad_hint(monkeypatch, trained_
         ("Inside the model", "inside"),
         ("Your drawings", "drawings"),
         ("Train", "train"),
+        ("Class", "class"),
     ]
     assert len(app.get("vega_lite_chart")) == 2  # loss and accuracy curves
     prediction = [m for m in app.metric if m.label == "Prediction"]

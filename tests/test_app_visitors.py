@@ -61,7 +61,9 @@ def test_another_visitors_run_shows_as_training_with_no_cancel_and_no_details(
         assert not (folder / "cancel").exists()
 
 
-@pytest.mark.parametrize("page", ["Draw", "Follow the flow", "Inside the model", "Your drawings", "Train"])
+@pytest.mark.parametrize(
+    "page", ["Draw", "Follow the flow", "Inside the model", "Your drawings", "Train", "Class"]
+)
 def test_no_page_names_the_servers_files_variables_or_commands(monkeypatch, trained_bundle, tmp_path, page):
     runs, db = tmp_path / "runs", tmp_path / "f.sqlite"
     finished_run(runs, trained_bundle, owner=VISITOR)

@@ -46,6 +46,7 @@ HEADINGS = {  # name in the navigation -> a heading its content shows
     "Inside the model": "How it does on the 10,000 MNIST test digits",
     "Your drawings": "Your drawings",
     "Train": "Train the network yourself",
+    "Class": "Class",
 }
 # The app's own list of pages: name -> (URL path, heading); the default page is at "/".
 PAGES = {
@@ -111,6 +112,7 @@ KOREAN_HEADINGS = {
     "Inside the model": "MNIST 테스트 숫자 10,000개에 대한 성능",
     "Your drawings": "내 그림",
     "Train": "직접 신경망 학습하기",
+    "Class": "우리 반",
 }
 
 

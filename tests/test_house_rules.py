@@ -31,7 +31,7 @@ def test_the_model_package_never_imports_streamlit_or_the_ui():
 
 
 def test_pages_never_import_each_other():
-    pages = {f"views.{spec.url_path}" for spec in views.PAGES}
+    pages = {f"views.{spec.module_stem}" for spec in views.PAGES}
     for spec in views.PAGES:
         path = ROOT / spec.script
         found = {name for name in imported_modules(path) if name in pages or name == "views"}
@@ -40,7 +40,7 @@ def test_pages_never_import_each_other():
 
 def test_every_page_module_is_in_the_one_list_of_pages():
     modules = {path.stem for path in (ROOT / "views").glob("*.py") if path.stem != "__init__"}
-    assert modules == {spec.url_path for spec in views.PAGES}
+    assert modules == {spec.module_stem for spec in views.PAGES}
 
 
 def test_the_server_side_never_imports_tensorflow_or_keras():

@@ -164,24 +164,25 @@ def answer_ui(prediction: Prediction, label: str, source: str, answer, seen) -> 
 # Galleries ---------------------------------------------------------------------------------------
 
 
-def thumbnails_ui(images, captions: list[str]) -> None:
+def thumbnails_ui(images, captions: list[str], zoom: int = THUMB_ZOOM) -> None:
     """28x28 uint8 digits with a caption each, as a grid that keeps its order and wraps to the screen.
 
     One HTML grid rather than Streamlit columns: columns stack one under the other on a phone,
     turning 40 thumbnails into 40 rows, column by column.
     """
-    side = 28 * THUMB_ZOOM
+    side = 28 * zoom
+    font = "1rem" if zoom > THUMB_ZOOM else ".8rem"
     cells = []
     for image, caption in zip(images, captions):
         png = io.BytesIO()
         Image.fromarray(
-            np.kron(np.asarray(image, dtype=np.uint8), np.ones((THUMB_ZOOM, THUMB_ZOOM), dtype=np.uint8))
+            np.kron(np.asarray(image, dtype=np.uint8), np.ones((zoom, zoom), dtype=np.uint8))
         ).save(png, "PNG")
         source = base64.b64encode(png.getvalue()).decode("ascii")
         cells.append(
             f'<figure style="margin:0;text-align:center"><img src="data:image/png;base64,{source}" '
             f'width="{side}" height="{side}" alt="{html.escape(caption)}" style="image-rendering:pixelated">'
-            f'<figcaption style="font-size:.8rem;line-height:1.2">{html.escape(caption)}</figcaption>'
+            f'<figcaption style="font-size:{font};line-height:1.2">{html.escape(caption)}</figcaption>'
             "</figure>"
         )
     st.markdown(

@@ -11,6 +11,7 @@ import streamlit as st
 
 from i18n import tr, tr_error
 from model import insight
+from model.classes import ClassStore, Membership, clean_nickname
 from model.constants import NOT_A_DIGIT
 from model.data import flatten
 from model.feedback import FeedbackError, FeedbackStore
@@ -43,8 +44,37 @@ def flow_ui(ctx: Context) -> None:
     st.page_link(ctx.pages["flow"], label=tr("Follow your drawing step by step"), icon="➡️")
 
 
+def class_ui(visitor: str) -> Membership | None:
+    """The class this visitor is in, shown above the pad with a nickname and a way out."""
+    store = ClassStore()
+    try:
+        member = store.membership(visitor)
+    except FeedbackError:
+        return None  # the drawings' store says so where drawings are saved
+    if member is None:
+        return None
+    with st.container(border=True, key="class_banner"):
+        about, name, leave = st.columns([2.2, 1.6, 1], vertical_alignment="bottom")
+        about.markdown(tr("**Class {code}**: the drawings you save also go to your class.", code=member.code))
+        nickname = name.text_input(
+            tr("Nickname (optional; no real name needed)"),
+            value=member.nickname,
+            max_chars=20,
+            key="class_nickname",
+        )
+        if leave.button(tr("Leave the class"), key="leave_class"):
+            store.leave(visitor)
+            st.rerun()
+    if clean_nickname(nickname) != member.nickname:
+        store.join(visitor, member.code, nickname)
+        member = Membership(member.code, clean_nickname(nickname))
+    return member
+
+
 @st.fragment
-def drawing_section(classifier: Classifier | None, model_name: str, visitor: str) -> None:
+def drawing_section(
+    classifier: Classifier | None, model_name: str, visitor: str, member: Membership | None = None
+) -> None:
     """Reruns alone on every stroke: the pad, the answer, the bars and the model's input.
 
     The pad's column holds the pad alone, so that on a phone, where columns stack, the answer
@@ -72,14 +102,20 @@ def drawing_section(classifier: Classifier | None, model_name: str, visitor: str
         return
     widgets.answer_ui(prediction, tr("Prediction"), tr("Your drawing"), answer, seen)
     with answer:
-        feedback_ui(classifier, prediction, image, visitor)
+        feedback_ui(classifier, prediction, image, visitor, member)
     if show_hidden:
         hidden_ui(classifier, prediction)
 
 
-def feedback_ui(classifier: Classifier, prediction: Prediction, canvas: np.ndarray, visitor: str) -> None:
+def feedback_ui(
+    classifier: Classifier,
+    prediction: Prediction,
+    canvas: np.ndarray,
+    visitor: str,
+    member: Membership | None = None,
+) -> None:
     """Confirm or correct the answer ("It is not a digit" too); the drawing is saved once, as the
-    visitor's, with what it really is."""
+    visitor's, with what it really is, and given to their class if they are in one."""
     state.show_flash("feedback")
     answered = prediction.answer
     label = None
@@ -121,6 +157,9 @@ def feedback_ui(classifier: Classifier, prediction: Prediction, canvas: np.ndarr
     except FeedbackError as error:
         st.error(tr_error(error))
         return
+    problem = None
+    if member is not None:
+        problem = given_to_class(member, visitor, prediction, label, answered, classifier.model_id, key)
     if before:
         message = tr(
             "Drawing #{id} is now saved as {label} (it was {was}).",
@@ -132,8 +171,41 @@ def feedback_ui(classifier: Classifier, prediction: Prediction, canvas: np.ndarr
         message = tr(
             "Saved drawing #{id} as {label}. See “Your drawings”.", id=saved, label=label_text(label)
         )
+    if problem:
+        state.flash("feedback", f"{message} {problem}", "warning")
+        st.rerun()  # the whole page: the class above the pad may have ended
     state.flash("feedback", message)
     st.rerun(scope="fragment")
+
+
+def given_to_class(
+    member: Membership,
+    visitor: str,
+    prediction: Prediction,
+    label: int,
+    answered: int,
+    model_id: str,
+    key: str,
+) -> str | None:
+    """The class's own copy of a saved drawing (the teacher may remove it; the visitor keeps theirs).
+    Returns what went wrong, in words, or None."""
+    try:
+        given = ClassStore().add(
+            member.code,
+            visitor,
+            member.nickname,
+            prediction.image,
+            label,
+            answered,
+            prediction.probabilities,
+            model_id,
+            key=key,
+        )
+    except FeedbackError as error:
+        return tr_error(error)
+    if given is None:
+        return tr("Class {code} has ended, so the drawing is saved as yours only.", code=member.code)
+    return None
 
 
 def hidden_ui(classifier: Classifier, prediction: Prediction) -> None:
@@ -296,7 +368,8 @@ def render(ctx: Context) -> None:
     intro_ui()
     choosable = any(run.usable for run in ctx.my_runs)
     also = tr(" (choose another under “The model” below)") if choosable else ""
-    drawing_section(ctx.classifier, ctx.model_name + also, ctx.visitor)
+    member = class_ui(ctx.visitor)
+    drawing_section(ctx.classifier, ctx.model_name + also, ctx.visitor, member)
     flow_ui(ctx)
     upload_section(ctx.classifier)
     st.divider()

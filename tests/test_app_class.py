@@ -1,0 +1,80 @@
+"""The Class page without a browser (AppTest): start a class, join it, the board, and who sees it."""
+
+import numpy as np
+
+from model.classes import ClassStore
+from model.constants import NOT_A_DIGIT
+from tests.apptest import VISITOR, all_text, count_images, open_page, run_app
+from ui.visitor import owner_id
+
+PUPIL_SECRET = "u" * 43  # another browser's cookie
+PUPIL = owner_id(PUPIL_SECRET)
+
+
+def start_class(monkeypatch, bundle, db):
+    """A teacher's app showing the board of a class it just started; returns (app, code, secret)."""
+    app = run_app(monkeypatch, bundle, db, page="Class")
+    app.button(key="start_class").click().run()
+    assert not app.exception, app.exception
+    code, secret = app.query_params["board"], app.query_params["key"]
+    return app, code, secret
+
+
+def test_starting_a_class_shows_its_code_link_qr_code_and_board(monkeypatch, trained_bundle, tmp_path):
+    db = tmp_path / "f.sqlite"
+    app, code, secret = start_class(monkeypatch, trained_bundle, db)
+    assert ClassStore(db).is_teacher(code, secret)
+    text = all_text(app)
+    assert f"Class {code}" in text and f"/class?join={code}" in text
+    assert count_images(app._tree) >= 1, "the join link's QR code"
+    assert "No drawings yet" in text
+
+
+def test_a_pupil_joins_by_code_and_their_saved_drawing_shows_on_the_board(
+    monkeypatch, trained_bundle, tmp_path
+):
+    db = tmp_path / "f.sqlite"
+    teacher, code, _ = start_class(monkeypatch, trained_bundle, db)
+    pupil = run_app(monkeypatch, trained_bundle, db, page="Class", secret=PUPIL_SECRET)
+    pupil.text_input(key="class_code_typed").input(code.lower())
+    pupil.text_input(key="class_nickname_typed").input("Mina")
+    pupil.button(key="join_class_go").click().run()
+    assert not pupil.exception, pupil.exception
+    assert f"Class {code}" in all_text(pupil)  # on the Draw page now, with its class shown
+    member = ClassStore(db).membership(PUPIL)
+    assert member.code == code and member.nickname == "Mina"
+
+    # What the Draw page does when the pupil saves a drawing (the pad needs a browser).
+    ClassStore(db).add(code, PUPIL, "Mina", np.zeros((28, 28)), 7, 1, [0.1] * 10, "m")
+    ClassStore(db).add(code, PUPIL, "Mina", np.zeros((28, 28)), NOT_A_DIGIT, 0, [0.1] * 10, "m")
+    teacher.run()
+    text = all_text(teacher)
+    assert {m.label: m.value for m in teacher.metric}["Drawings"] == "2"
+    assert "Mina: a 7, read as a 1 ✗" in text and "The model's misreads" in [
+        h.value for h in teacher.subheader
+    ]
+    teacher.toggle(key="board_hide_names").set_value(True).run()
+    assert "Mina" not in all_text(teacher)
+
+
+def test_without_the_teachers_secret_there_is_no_board(monkeypatch, trained_bundle, tmp_path):
+    db = tmp_path / "f.sqlite"
+    _, code, secret = start_class(monkeypatch, trained_bundle, db)
+    pupil = run_app(monkeypatch, trained_bundle, db, secret=PUPIL_SECRET)
+    pupil.query_params.update({"board": code, "key": secret[:-2] + "xx"})
+    open_page(pupil, "Class")
+    text = all_text(pupil)
+    assert "not valid" in text and f"Class {code}" not in text and count_images(pupil._tree) == 0
+    assert "Start a class" in [b.label for b in pupil.button]
+
+
+def test_ending_the_class_asks_first_then_removes_its_drawings(monkeypatch, trained_bundle, tmp_path):
+    db = tmp_path / "f.sqlite"
+    app, code, _ = start_class(monkeypatch, trained_bundle, db)
+    ClassStore(db).add(code, VISITOR, "", np.zeros((28, 28)), 3, 3, [0.1] * 10, "m")
+    app.button(key="end_class").click().run()
+    assert ClassStore(db).exists(code) and "End class" in all_text(app)
+    app.button(key="end_class_confirmed").click().run()
+    assert not app.exception, app.exception
+    assert not ClassStore(db).exists(code) and ClassStore(db).drawings(code) == []
+    assert f"Class {code} has ended." in [s.body for s in app.success]
