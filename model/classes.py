@@ -39,7 +39,8 @@ SCHEMA = (
     code TEXT PRIMARY KEY,
     teacher TEXT NOT NULL,
     created TEXT NOT NULL,
-    model_run TEXT
+    model_run TEXT,
+    candidate_run TEXT
 )""",
     """CREATE TABLE IF NOT EXISTS class_members (
     owner TEXT PRIMARY KEY,
@@ -64,6 +65,24 @@ class ClassDrawing(Drawing):
 
     pupil: str = ""
     nickname: str = ""
+
+
+KEPT_ASIDE_EVERY = 4  # every 4th pupil's drawings are kept aside to test the class's model
+MIN_TRAINING_DIGITS = 10  # drawings of digits a class needs before its model can be trained
+
+
+def split_by_pupil(drawings: list[ClassDrawing]) -> tuple[list[ClassDrawing], list[ClassDrawing]]:
+    """The class's drawings of digits -> (to train on, kept aside to test on), split by pupil so that a
+    pupil's own style is not both taught and tested: every 4th pupil, in the order they first saved,
+    and at least one. With one pupil only, every 5th drawing is kept aside instead."""
+    digits = sorted((d for d in drawings if d.is_digit), key=lambda d: d.id)
+    pupils = list(dict.fromkeys(d.pupil for d in digits))
+    if len(pupils) < 2:
+        aside = {d.id for d in digits[4::5]}
+    else:
+        tested = set(pupils[KEPT_ASIDE_EVERY - 1 :: KEPT_ASIDE_EVERY]) or {pupils[-1]}
+        aside = {d.id for d in digits if d.pupil in tested}
+    return [d for d in digits if d.id not in aside], [d for d in digits if d.id in aside]
 
 
 @dataclass(frozen=True)
@@ -142,6 +161,20 @@ class ClassStore(SqliteStore):
                     connection.execute(f"DELETE FROM {table} WHERE code = ?", (code,))
         except sqlite3.Error as error:
             raise self._explain(error) from error
+
+    # The class's own model ---------------------------------------------------------------------
+
+    def models(self, code: str) -> tuple[str | None, str | None]:
+        """(the run answering the class, or None: the app's model; the run last trained for it)."""
+        rows = self._read("SELECT model_run, candidate_run FROM classes WHERE code = ?", (code,))
+        return (rows[0][0], rows[0][1]) if rows else (None, None)
+
+    def train_candidate(self, code: str, run_id: str) -> None:
+        self._write("UPDATE classes SET candidate_run = ? WHERE code = ?", (run_id, code))
+
+    def use_model(self, code: str, run_id: str | None) -> None:
+        """From now on `run_id` (None: the app's model) answers every pupil of the class."""
+        self._write("UPDATE classes SET model_run = ? WHERE code = ?", (run_id, code))
 
     # Pupils -------------------------------------------------------------------------------------
 

@@ -413,13 +413,20 @@ def export_npz(drawings: list[Drawing]) -> bytes:
     if len(drawings) < 2:
         raise ValueError("At least two drawings of digits are needed: one for training, one for testing.")
     ordered = sorted(drawings, key=lambda d: d.id)
-    images = np.stack([d.image for d in ordered])
-    labels = np.array([d.label for d in ordered], dtype=np.uint8)
     test = np.arange(len(ordered)) % TEST_EVERY == TEST_EVERY - 1
     if not test.any():
         test[-1] = True
+    return npz_of([d for d, t in zip(ordered, test) if not t], [d for d, t in zip(ordered, test) if t])
+
+
+def npz_of(train: list[Drawing], test: list[Drawing]) -> bytes:
+    """Two lists of drawings of digits -> an .npz in mnist.npz's layout: x_train, y_train, x_test, y_test."""
+
+    def arrays(drawings):
+        images = np.stack([d.image for d in drawings]) if drawings else np.zeros((0, IMAGE_SIDE, IMAGE_SIDE))
+        return images.astype(np.uint8), np.array([d.label for d in drawings], dtype=np.uint8)
+
+    (x_train, y_train), (x_test, y_test) = arrays(train), arrays(test)
     buffer = io.BytesIO()
-    np.savez_compressed(
-        buffer, x_train=images[~test], y_train=labels[~test], x_test=images[test], y_test=labels[test]
-    )
+    np.savez_compressed(buffer, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
     return buffer.getvalue()

@@ -1,6 +1,7 @@
 """The Class page without a browser (AppTest): start a class, join it, the board, and who sees it."""
 
 import numpy as np
+import pytest
 
 from model.classes import ClassStore
 from model.constants import NOT_A_DIGIT
@@ -78,3 +79,49 @@ def test_ending_the_class_asks_first_then_removes_its_drawings(monkeypatch, trai
     assert not app.exception, app.exception
     assert not ClassStore(db).exists(code) and ClassStore(db).drawings(code) == []
     assert f"Class {code} has ended." in [s.body for s in app.success]
+
+
+@pytest.mark.slow
+def test_the_class_trains_its_own_model_compares_it_and_switches_the_pupils_to_it(
+    monkeypatch, trained_bundle, small_mnist_npz, small_mnist, tmp_path
+):
+    import time
+
+    from model.constants import MNIST_ENV_VAR
+    from model.runs import list_runs
+
+    db, runs = tmp_path / "f.sqlite", tmp_path / "runs"
+    monkeypatch.setenv(MNIST_ENV_VAR, str(small_mnist_npz))
+    teacher = run_app(monkeypatch, trained_bundle, db, runs=runs, page="Class")
+    teacher.button(key="start_class").click().run()
+    code = teacher.query_params["board"]
+    _, (x_test, y_test) = small_mnist
+    store = ClassStore(db)
+    for n in range(16):  # two pupils' drawings: the second pupil's are kept aside to test on
+        owner = PUPIL if n % 2 else VISITOR
+        store.add(
+            code, owner, "", x_test[n] / 255.0, int(y_test[n]), int(y_test[n]), [0.1] * 10, "m", key=f"k{n}"
+        )
+    teacher.run()
+    assert "keeps 8 drawings of other pupils aside" in all_text(teacher)
+    teacher.slider(key="class_epochs").set_value(1)
+    teacher.button(key="class_train").click().run()
+    assert not teacher.exception, teacher.exception
+    deadline = time.monotonic() + 240
+    while not teacher.get("table"):
+        assert time.monotonic() < deadline, all_text(teacher)
+        time.sleep(2)
+        teacher.run()
+        assert not teacher.exception, teacher.exception
+    (run,) = list_runs(runs)
+    assert run.usable and run.settings.extra_repeat == 38  # 300 / 8 drawings, rounded up
+    table = teacher.get("table")[0]
+    assert "kept-aside drawings (8)" in str(table.proto) and "MNIST test digits" in str(table.proto)
+    teacher.button(key="class_model_use").click().run()
+    assert store.models(code)[0] == run.id
+
+    pupil = run_app(monkeypatch, trained_bundle, db, runs=runs, secret=PUPIL_SECRET)
+    assert "your class's model" not in all_text(pupil)  # not in the class yet
+    store.join(PUPIL, code)
+    pupil.run()
+    assert "Answering with your class's model" in all_text(pupil)

@@ -92,3 +92,24 @@ def test_bad_records_are_refused(tmp_path):
         store.add(code, PUPIL, "", image(), 11, 1, **SAVE)
     with pytest.raises(ValueError, match=r"\(28, 28\)"):
         store.add(code, PUPIL, "", np.zeros((3, 3)), 1, 1, **SAVE)
+
+
+def test_drawings_kept_aside_are_whole_pupils_so_no_style_is_both_taught_and_tested(tmp_path):
+    from model.classes import split_by_pupil
+
+    store = ClassStore(tmp_path / "s.sqlite")
+    code, _ = store.start()
+    pupils = [f"{n}" * 32 for n in range(8)]
+    for n in range(40):
+        label = NOT_A_DIGIT if n == 39 else n % 10
+        store.add(code, pupils[n % 8], "", image(), label, label, key=f"k{n}", **SAVE)
+    train, aside = split_by_pupil(store.drawings(code))
+    assert {d.pupil for d in aside} == {pupils[3], pupils[7]}  # every 4th pupil, by first drawing
+    assert not {d.pupil for d in train} & {d.pupil for d in aside}
+    assert len(train) + len(aside) == 39 and all(d.is_digit for d in train + aside)
+    one = ClassStore(tmp_path / "one.sqlite")
+    alone, _ = one.start()
+    for n in range(10):
+        one.add(alone, PUPIL, "", image(), n, n, key=f"k{n}", **SAVE)
+    train, aside = split_by_pupil(one.drawings(alone))
+    assert len(aside) == 2 and len(train) == 8  # one pupil: every 5th drawing

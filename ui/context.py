@@ -20,8 +20,10 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from i18n import tr
+from model.classes import ClassStore
 from model.constants import BUNDLE_ENV_VAR, DEFAULT_BUNDLE_DIR, MODEL_FILE
 from model.data import MnistSource, mnist_source
+from model.feedback import FeedbackError
 from model.history import BundleRecords, read_records
 from model.inference import Classifier
 from model.runs import Run, list_runs
@@ -59,7 +61,7 @@ def start(pages: dict) -> Context:
     session = run_context.session_id if run_context else None
     runs = list_runs()
     mine = [run for run in runs if run.owned_by(me)]
-    path, name = chosen_model(mine, session)
+    path, name = chosen_model(mine, session, class_model(me, runs))
     classifier, load_error = None, None
     try:
         classifier = load_classifier(str(path), bundle_stamp(path))
@@ -144,9 +146,20 @@ def models_answering() -> dict[str, str]:
     return {}
 
 
-def chosen_model(my_runs: list[Run], session: str | None) -> tuple[Path, str]:
-    """The bundle answering this session's drawings (one of the visitor's runs, or the model that
-    comes with the app), and how to name it; the server notes which run answers which session."""
+def class_model(visitor: str, runs: list[Run]) -> Run | None:
+    """The model the teacher chose for the visitor's class, if they are in one that has its own."""
+    try:
+        member = ClassStore().membership(visitor)
+        model_run = ClassStore().models(member.code)[0] if member else None
+    except FeedbackError:
+        return None
+    return next((run for run in runs if run.id == model_run and run.usable), None)
+
+
+def chosen_model(my_runs: list[Run], session: str | None, class_run: Run | None = None) -> tuple[Path, str]:
+    """The bundle answering this session's drawings (one of the visitor's runs; else their class's
+    model, if its teacher chose one; else the model that comes with the app), and how to name it;
+    the server notes which run answers which session."""
     chosen = state.choice(state.ACTIVE_MODEL, COMMITTED)
     answering = models_answering()
     if chosen != COMMITTED:
@@ -161,6 +174,13 @@ def chosen_model(my_runs: list[Run], session: str | None) -> tuple[Path, str]:
             )
         state.choose(state.ACTIVE_MODEL, COMMITTED)
         st.warning(tr("The run you chose is no longer available: back to the model that comes with the app."))
+    if class_run is not None:
+        if session:
+            answering[session] = class_run.id
+        return class_run.bundle, tr(
+            "your class's model, trained on its drawings ({accuracy} on MNIST's test set)",
+            accuracy=f"{class_run.test_accuracy:.2%}",
+        )
     answering.pop(session, None)
     return committed_bundle(), tr("the model that comes with the app")
 

@@ -15,17 +15,20 @@ import pandas as pd
 import streamlit as st
 
 from i18n import tr, tr_error
-from model.classes import ClassStore, normal_code
+from model.classes import MIN_TRAINING_DIGITS, ClassStore, normal_code, split_by_pupil
 from model.constants import NOT_A_DIGIT
-from model.feedback import FeedbackError, export_npz, exportable, summary
-from ui import state, widgets
+from model.data import locate_mnist
+from model.feedback import FeedbackError, export_npz, exportable, npz_of, summary
+from model.runs import RunError, RunSettings, cancel_run, start_run
+from ui import context, state, widgets
 from ui.context import Context
-from ui.words import label_text
+from ui.words import label_text, progress_text
 
 BOARD_EVERY_S = 2  # the board shows new drawings within this many seconds
 BOARD_SHOWN = 48  # drawings in the board's gallery
 BOARD_ZOOM = 5  # the board's drawings at 140x140: seen from the back of a room
 MISREADS_SHOWN = 12
+CLASS_DRAWINGS_COUNT = 300  # the class's drawings are repeated until they count about this many times
 QR_PIXELS = 300  # the join link's QR code: scannable from the back of a room when projected
 
 
@@ -66,7 +69,7 @@ def board_code(store: ClassStore) -> tuple[str, str] | None:
     return None
 
 
-def board_ui(store: ClassStore, code: str, secret: str) -> None:
+def board_ui(ctx: Context, store: ClassStore, code: str, secret: str) -> None:
     """Projector first: how to join on the left (code, QR code, link), the live board on the right."""
     join = page_url("class", join=code)
     left, right = st.columns([1, 2.6], gap="large")
@@ -92,6 +95,8 @@ def board_ui(store: ClassStore, code: str, secret: str) -> None:
         end_ui(store, code)
     with right:
         live_board(store, code)
+    st.divider()
+    class_model_ui(ctx, store, code)
 
 
 @st.fragment(run_every=BOARD_EVERY_S)
@@ -266,6 +271,122 @@ def end_ui(store: ClassStore, code: str) -> None:
     )
 
 
+# The class's own model -----------------------------------------------------------------------------
+
+
+def class_model_ui(ctx: Context, store: ClassStore, code: str) -> None:
+    """Train the documented network on MNIST plus the class's drawings, compare it with the model
+    answering the class on drawings kept aside (whole pupils) and on MNIST, and switch the class."""
+    st.subheader(tr("The class's own model"))
+    model_run, candidate = store.models(code)
+    runs = {run.id: run for run in ctx.runs}
+    current = runs.get(model_run) if model_run else None
+    st.caption(
+        tr("Your class is answered by its own model, trained on its drawings.")
+        if current
+        else tr("Your class is answered by the model that comes with the app.")
+    )
+    trained = runs.get(candidate) if candidate else None
+    if trained is not None and trained.active:
+        training_ui(trained, ctx.visitor)
+        return
+    if trained is not None and trained.usable and trained.id != model_run:
+        comparison_ui(store, code, current, trained)
+    elif current is not None and st.button(
+        tr("Back to the model that comes with the app"), key="class_model_back"
+    ):
+        store.use_model(code, None)
+        st.rerun()
+    train_ui(ctx, store, code)
+
+
+def train_ui(ctx: Context, store: ClassStore, code: str) -> None:
+    drawings = class_drawings(store, code)
+    if drawings is None:
+        return
+    train, aside = split_by_pupil(drawings)
+    if len(train) + len(aside) < MIN_TRAINING_DIGITS or not train or not aside:
+        st.caption(
+            tr(
+                "Once the class has saved {count} drawings of digits, train the network on them here.",
+                count=MIN_TRAINING_DIGITS,
+            )
+        )
+        return
+    repeat = max(1, min(50, -(-CLASS_DRAWINGS_COUNT // len(train))))
+    st.caption(
+        tr(
+            "It trains on MNIST and {train} of the class's drawings (each repeated {repeat}×, so that "
+            "they count), and keeps {aside} drawings of other pupils aside to test on: a pupil's own "
+            "style is not both taught and tested. It takes a few minutes.",
+            train=len(train),
+            repeat=repeat,
+            aside=len(aside),
+        )
+    )
+    epochs = st.slider(tr("Epochs"), 1, 20, 5, key="class_epochs")
+    if not st.button(tr("Train on our drawings"), type="primary", key="class_train"):
+        return
+    try:
+        data = locate_mnist(ctx.options.data)
+        settings = RunSettings(epochs=epochs, augment=True, outliers=True, extra_repeat=repeat)
+        run = start_run(settings, data, extra_npz=npz_of(train, aside), owner=ctx.visitor)
+    except (FileNotFoundError, ValueError, RunError) as error:
+        st.error(tr_error(error))
+        return
+    store.train_candidate(code, run.id)
+    st.rerun()
+
+
+@st.fragment(run_every=BOARD_EVERY_S)
+def training_ui(run, visitor: str) -> None:
+    """The run's progress, refreshed; the whole page when it has ended."""
+    from model.runs import read_run
+
+    now = read_run(run.folder)
+    if now is None or not now.active:
+        st.rerun()
+    st.progress(now.progress.fraction, text=progress_text(now.progress))
+    if st.button(tr("Cancel the training"), key="class_cancel"):
+        cancel_run(now, by=visitor)
+        st.rerun()
+
+
+def comparison_ui(store: ClassStore, code: str, current, trained) -> None:
+    """Old and new model side by side, on the kept-aside drawings and on MNIST's test set."""
+    aside = split_by_pupil(class_drawings(store, code) or [])[1]
+    old_path = current.bundle if current else context.committed_bundle()
+    old = context.load_classifier(str(old_path), context.bundle_stamp(old_path))
+    new = context.load_classifier(str(trained.bundle), context.bundle_stamp(trained.bundle))
+    images = np.stack([d.image / 255.0 for d in aside]).reshape(len(aside), -1) if aside else None
+    labels = np.array([d.label for d in aside])
+    old_read = old.predict_proba(images).argmax(axis=1) if aside else labels
+    new_read = new.predict_proba(images).argmax(axis=1) if aside else labels
+    old_mnist = (context.records_of(old_path).evaluation or {}).get("test_accuracy")
+    new_mnist = trained.test_accuracy
+    table = pd.DataFrame(
+        {
+            tr("model"): [tr("answering the class now"), tr("trained on our drawings")],
+            tr("kept-aside drawings ({count})", count=len(aside)): [
+                f"{np.mean(old_read == labels):.0%}",
+                f"{np.mean(new_read == labels):.0%}",
+            ],
+            tr("MNIST test digits"): [
+                "–" if old_mnist is None else f"{old_mnist:.2%}",
+                "–" if new_mnist is None else f"{new_mnist:.2%}",
+            ],
+        }
+    )
+    st.table(table.set_index(tr("model")))
+    fixed = [d for d, o, n in zip(aside, old_read, new_read) if o != d.label and n == d.label]
+    if fixed:
+        st.caption(tr("Kept-aside drawings the new model now reads right:"))
+        widgets.thumbnails_ui([d.image for d in fixed], [label_text(d.label) for d in fixed], zoom=BOARD_ZOOM)
+    if st.button(tr("Use the new model for the whole class"), type="primary", key="class_model_use"):
+        store.use_model(code, trained.id)
+        st.rerun()
+
+
 # Pupils ---------------------------------------------------------------------------------------------
 
 
@@ -333,7 +454,7 @@ def render(ctx: Context) -> None:
     try:
         board = board_code(store)
         if board:
-            board_ui(store, *board)
+            board_ui(ctx, store, *board)
             return
         join_from_link(ctx, store)
         pupil_ui(ctx, store)
