@@ -92,6 +92,8 @@ def test_board_and_pupil_screenshots(own_app, pages, language, tmp_path):
         reset_canvas(pupil)
     pupil.screenshot(path=str(folder / f"class-pupil-{language}-390.png"))
     teacher.wait_for_timeout(3_000)
+    shown = teacher.locator(".thumbnails img").first.bounding_box()
+    assert shown["width"] >= 130 and shown["height"] >= 130  # 140 px: seen from the back of a room
     teacher.screenshot(path=str(folder / f"class-board-{language}-1280x720.png"))
     teacher.set_viewport_size({"width": 1920, "height": 1080})
     teacher.wait_for_timeout(1_000)
