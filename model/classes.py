@@ -89,6 +89,7 @@ def split_by_pupil(drawings: list[ClassDrawing]) -> tuple[list[ClassDrawing], li
 class Membership:
     code: str
     nickname: str
+    model_run: str | None = None  # the run the teacher chose to answer the class, if any
 
 
 def normal_code(text: str) -> str | None:
@@ -195,11 +196,11 @@ class ClassStore(SqliteStore):
     def membership(self, owner: str) -> Membership | None:
         """The class the visitor is in, if it still exists."""
         rows = self._read(
-            "SELECT m.code, m.nickname FROM class_members m JOIN classes c ON c.code = m.code"
+            "SELECT m.code, m.nickname, c.model_run FROM class_members m JOIN classes c ON c.code = m.code"
             " WHERE m.owner = ?",
             (owner,),
         )
-        return Membership(rows[0][0], rows[0][1]) if rows else None
+        return Membership(*rows[0]) if rows else None
 
     # Drawings -----------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from i18n import tr
-from model.classes import ClassStore
+from model.classes import ClassStore, Membership
 from model.constants import BUNDLE_ENV_VAR, DEFAULT_BUNDLE_DIR, MODEL_FILE
 from model.data import MnistSource, mnist_source
 from model.feedback import FeedbackError
@@ -51,6 +51,7 @@ class Context:
     pages: dict  # url path -> st.Page, for links between pages
     session: str | None  # this browser session's id (None outside a Streamlit server)
     visitor: str  # who is visiting: the owner id of their drawings and runs (ui/visitor.py)
+    member: Membership | None = None  # the class they are in, read once in this rerun
 
 
 def start(pages: dict) -> Context:
@@ -61,7 +62,8 @@ def start(pages: dict) -> Context:
     session = run_context.session_id if run_context else None
     runs = list_runs()
     mine = [run for run in runs if run.owned_by(me)]
-    path, name = chosen_model(mine, session, class_model(me, runs))
+    member = class_membership(me)
+    path, name = chosen_model(mine, session, class_model(member, runs))
     classifier, load_error = None, None
     try:
         classifier = load_classifier(str(path), bundle_stamp(path))
@@ -79,6 +81,7 @@ def start(pages: dict) -> Context:
         pages,
         session,
         me,
+        member,
     )
 
 
@@ -146,14 +149,19 @@ def models_answering() -> dict[str, str]:
     return {}
 
 
-def class_model(visitor: str, runs: list[Run]) -> Run | None:
-    """The model the teacher chose for the visitor's class, if they are in one that has its own."""
+def class_membership(visitor: str) -> Membership | None:
+    """The class the visitor is in (None also when the store cannot say: pages that save say why)."""
     try:
-        member = ClassStore().membership(visitor)
-        model_run = ClassStore().models(member.code)[0] if member else None
+        return ClassStore().membership(visitor)
     except FeedbackError:
         return None
-    return next((run for run in runs if run.id == model_run and run.usable), None)
+
+
+def class_model(member: Membership | None, runs: list[Run]) -> Run | None:
+    """The model the teacher chose for the visitor's class, if they are in one that has its own."""
+    if member is None or member.model_run is None:
+        return None
+    return next((run for run in runs if run.id == member.model_run and run.usable), None)
 
 
 def chosen_model(my_runs: list[Run], session: str | None, class_run: Run | None = None) -> tuple[Path, str]:

@@ -19,7 +19,7 @@ from model.classes import MIN_TRAINING_DIGITS, ClassStore, normal_code, split_by
 from model.constants import NOT_A_DIGIT
 from model.data import locate_mnist
 from model.feedback import FeedbackError, export_npz, exportable, npz_of, summary
-from model.runs import RunError, RunSettings, cancel_run, start_run
+from model.runs import RunError, RunSettings, cancel_run, read_run, start_run
 from ui import context, state, widgets
 from ui.context import Context
 from ui.words import label_text, progress_text
@@ -341,8 +341,6 @@ def train_ui(ctx: Context, store: ClassStore, code: str) -> None:
 @st.fragment(run_every=BOARD_EVERY_S)
 def training_ui(run, visitor: str) -> None:
     """The run's progress, refreshed; the whole page when it has ended."""
-    from model.runs import read_run
-
     now = read_run(run.folder)
     if now is None or not now.active:
         st.rerun()
@@ -403,7 +401,7 @@ def join_from_link(ctx: Context, store: ClassStore) -> None:
 
 
 def pupil_ui(ctx: Context, store: ClassStore) -> None:
-    member = store.membership(ctx.visitor)
+    member = ctx.member
     if member:
         st.success(tr("You are in class {code}. Your saved drawings also go to the class.", code=member.code))
         st.page_link(ctx.pages["draw"], label=tr("Draw"), icon="✏️")

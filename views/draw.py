@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -44,15 +45,11 @@ def flow_ui(ctx: Context) -> None:
     st.page_link(ctx.pages["flow"], label=tr("Follow your drawing step by step"), icon="➡️")
 
 
-def class_ui(visitor: str) -> Membership | None:
+def class_ui(visitor: str, member: Membership | None) -> Membership | None:
     """The class this visitor is in, shown above the pad with a nickname and a way out."""
-    store = ClassStore()
-    try:
-        member = store.membership(visitor)
-    except FeedbackError:
-        return None  # the drawings' store says so where drawings are saved
     if member is None:
         return None
+    store = ClassStore()
     with st.container(border=True, key="class_banner"):
         about, name, leave = st.columns([2.2, 1.6, 1], vertical_alignment="bottom")
         about.markdown(tr("**Class {code}**: the drawings you save also go to your class.", code=member.code))
@@ -67,7 +64,7 @@ def class_ui(visitor: str) -> Membership | None:
             st.rerun()
     if clean_nickname(nickname) != member.nickname:
         store.join(visitor, member.code, nickname)
-        member = Membership(member.code, clean_nickname(nickname))
+        member = replace(member, nickname=clean_nickname(nickname))
     return member
 
 
@@ -368,7 +365,7 @@ def render(ctx: Context) -> None:
     intro_ui()
     choosable = any(run.usable for run in ctx.my_runs)
     also = tr(" (choose another under “The model” below)") if choosable else ""
-    member = class_ui(ctx.visitor)
+    member = class_ui(ctx.visitor, ctx.member)
     drawing_section(ctx.classifier, ctx.model_name + also, ctx.visitor, member)
     flow_ui(ctx)
     upload_section(ctx.classifier)
