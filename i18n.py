@@ -78,7 +78,11 @@ def choose_language() -> None:
     if SESSION_KEY not in st.session_state:
         locale = (st.context.locale or "").lower()
         st.session_state[SESSION_KEY] = "ko" if locale.startswith("ko") else DEFAULT
-    st.session_state["language_choice"] = st.session_state[SESSION_KEY]
+    chosen = st.session_state[SESSION_KEY]
+    if st.query_params.get("lang") != chosen:  # the navigation's links drop it: a reload or a copied
+        st.query_params["lang"] = chosen  # link of any page keeps the language
+        st.session_state["_lang_from_url"] = chosen
+    st.session_state["language_choice"] = chosen
     _, right = st.columns([5, 1.2])
     right.segmented_control(
         "Language / 언어",

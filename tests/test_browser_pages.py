@@ -69,7 +69,7 @@ def test_each_page_has_its_own_url_and_survives_a_reload(app, pages, name):
     expect(active).to_have_text(name)
     page.reload()
     expect(heading(page, text)).to_be_visible(timeout=30_000)
-    assert page.url.rstrip("/") == f"{app.url}/{path}".rstrip("/")
+    assert page.url == f"{app.url}/{path}?lang=en"  # the language joins the address
 
 
 def test_navigation_clicks_and_back_and_forward_move_between_pages(app, pages):
@@ -80,14 +80,14 @@ def test_navigation_clicks_and_back_and_forward_move_between_pages(app, pages):
         open_page(page, name)
         path, text = PAGES[name]
         expect(heading(page, text)).to_be_visible()
-        assert page.url == f"{app.url}/{path}"
+        assert page.url == f"{app.url}/{path}?lang=en"
     page.go_back()
     expect(heading(page, PAGES["Train"][1])).to_be_visible(timeout=30_000)
     page.go_back()
     expect(heading(page, PAGES["Inside the model"][1])).to_be_visible(timeout=30_000)
     page.go_forward()
     expect(heading(page, PAGES["Train"][1])).to_be_visible(timeout=30_000)
-    assert page.url == f"{app.url}/train"
+    assert page.url == f"{app.url}/train?lang=en"
 
 
 def test_the_brush_and_the_model_choice_survive_a_visit_to_another_page(app, pages):
@@ -162,6 +162,22 @@ def test_a_korean_link_answers_a_drawing_in_korean(app, pages):
     expect(page.get_by_text("확신도")).to_be_visible()
     expect(page.get_by_role("button", name="✓ 네, 7 맞아요")).to_be_visible()
     expect(page.get_by_text("모델이 보는 것")).to_be_visible()
+
+
+def test_the_language_stays_in_the_address_of_every_page_the_navigation_opens(app, pages):
+    from playwright.sync_api import expect
+
+    page = pages.open(app.url, path="?lang=ko")  # on an English browser
+    page.get_by_role("link", name="학습", exact=True).filter(visible=True).click()
+    expect(page.get_by_role("link", name="학습", exact=True).filter(visible=True)).to_have_attribute(
+        "aria-current", "page", timeout=30_000
+    )
+    page.wait_for_url("**/train?lang=ko", timeout=30_000)  # the navigation's link drops it; it comes back
+    page.reload()  # as a copied link would open
+    expect(page.get_by_role("link", name="그리기", exact=True).filter(visible=True)).to_be_visible(
+        timeout=60_000
+    )
+    assert "Train the network yourself" not in page.content()
 
 
 def test_a_korean_browser_opens_in_korean_and_can_switch_to_english(app, pages):
