@@ -69,8 +69,8 @@ def log_once(message: str) -> None:
 
 
 def choose_language() -> None:
-    """Settle the session's language, then draw the choice: ?lang= in the URL, else the session's
-    earlier choice, else the browser's language."""
+    """Settle the session's language: ?lang= in the URL, else the session's earlier choice, else the
+    browser's language. Draw the choice with `language_ui()`."""
     asked = st.query_params.get("lang")
     if asked in LANGUAGES and asked != st.session_state.get("_lang_from_url"):
         st.session_state[SESSION_KEY] = asked  # a shared link: that language, once per new link
@@ -82,7 +82,11 @@ def choose_language() -> None:
     if st.query_params.get("lang") != chosen:  # the navigation's links drop it: a reload or a copied
         st.query_params["lang"] = chosen  # link of any page keeps the language
         st.session_state["_lang_from_url"] = chosen
-    st.session_state["language_choice"] = chosen
+
+
+def language_ui() -> None:
+    """The language choice, at the top right of every page."""
+    st.session_state["language_choice"] = st.session_state[SESSION_KEY]
     _, right = st.columns([5, 1.2])
     right.segmented_control(
         "Language / 언어",

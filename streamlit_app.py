@@ -10,7 +10,7 @@ import logging
 
 import streamlit as st
 
-from i18n import choose_language, tr_marked
+from i18n import choose_language, language_ui, tr, tr_marked
 from ui import context, widgets
 from views import DEFAULT, PAGES
 
@@ -19,8 +19,9 @@ def main() -> None:
     # Visitors never see a traceback (it names the server's files); the log has it. Also set in
     # .streamlit/config.toml, which is read only when the app starts from this folder.
     st.set_option("client.showErrorDetails", "none")
-    st.set_page_config(page_title="Draw a digit · MNIST MLP", page_icon="✏️", layout="wide")
-    choose_language()
+    choose_language()  # first: the browser tab's title is in it too
+    st.set_page_config(page_title=tr("Draw a digit") + " · MNIST MLP", page_icon="✏️", layout="wide")
+    language_ui()
     found = None  # this rerun's context; the pages read it when the open one runs, below
 
     def page(spec) -> st.Page:

@@ -86,7 +86,7 @@ def test_board_and_pupil_screenshots(own_app, pages, language, tmp_path):
     for strokes in (SEVEN, ONE):
         draw(pupil, strokes)
         answer = metric_value(pupil, "Prediction" if language == "en" else "예측")
-        yes = "✓ Yes, it is a {}" if language == "en" else "✓ 네, {} 맞아요"
+        yes = "✓ Yes, it is a {}" if language == "en" else "✓ 네, {}입니다"
         pupil.get_by_role("button", name=yes.format(answer)).click()
         wait_idle(pupil)
         reset_canvas(pupil)

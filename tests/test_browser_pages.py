@@ -159,8 +159,8 @@ def test_a_korean_link_answers_a_drawing_in_korean(app, pages):
     expect(page.get_by_role("link", name="흐름 따라가기", exact=True).filter(visible=True)).to_be_visible()
     draw(page, SEVEN)
     assert metric_value(page, "예측") == "7"
-    expect(page.get_by_text("확신도")).to_be_visible()
-    expect(page.get_by_role("button", name="✓ 네, 7 맞아요")).to_be_visible()
+    expect(page.get_by_text("신뢰도")).to_be_visible()
+    expect(page.get_by_role("button", name="✓ 네, 7입니다")).to_be_visible()
     expect(page.get_by_text("모델이 보는 것")).to_be_visible()
 
 

@@ -324,7 +324,9 @@ def model_section(path: Path, load_error: Exception | None) -> None:
             facts[0].metric(tr("Epochs"), settings.get("epochs", len(history["loss"])))
             facts[1].metric(tr("Batch size"), settings.get("batch_size", "?"))
             if "train_seconds" in history:
-                facts[0].metric(tr("Training time"), f"{history['train_seconds']:.0f} s")
+                facts[0].metric(
+                    tr("Training time"), tr("{seconds} s", seconds=f"{history['train_seconds']:.0f}")
+                )
             if evaluation:
                 facts[1].metric(tr("Test accuracy"), f"{evaluation['test_accuracy']:.2%}")
             st.caption(

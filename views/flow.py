@@ -94,7 +94,7 @@ def prepare_ui(t: Trace, canvas: np.ndarray | None, source: str) -> None:
     step_ui(
         1,
         tr("Prepare: like an MNIST digit"),
-        "digit = canvas_to_image(canvas)  # crop to the ink, fit 20×20, centre by mass in 28×28",
+        "digit = canvas_to_image(canvas)  # " + tr("crop to the ink, fit 20×20, centre by mass in 28×28"),
         tr(
             "MNIST's digits were cropped to their ink, scaled to fit a 20×20 box and placed in a 28×28 "
             "image so that their centre of mass sits in the middle. Your drawing gets the same "
@@ -121,7 +121,7 @@ def pixels_ui(t: Trace) -> None:
     step_ui(
         2,
         tr("Pixels: 28×28 integers from 0 to 255"),
-        "x.shape, x.dtype  # (28, 28), uint8: 0 is black paper, 255 full ink",
+        "x.shape, x.dtype  # " + tr("(28, 28), uint8: 0 is black paper, 255 full ink"),
         tr(
             "To the computer the image is a grid of 784 numbers. Hover over a cell to see its value, or "
             "open the table below."
@@ -160,7 +160,7 @@ def flatten_ui(t: Trace) -> None:
     step_ui(
         3,
         tr("Flatten: 784 values in a row"),
-        "x = x.reshape(784)  # the tutorial: x_train.reshape(60000, 784)",
+        "x = x.reshape(784)  # " + tr("the tutorial: x_train.reshape(60000, 784)"),
         tr(
             "A Dense layer takes a list of numbers, not a grid: the 28 rows are laid end to end. Row "
             "{row} (underlined in red) becomes values {first} to {last}; the thin grey lines mark "
@@ -182,7 +182,7 @@ def normalize_ui(t: Trace) -> None:
     step_ui(
         4,
         tr("Normalize: divide by the maximum"),
-        "x = x / 255  # x / x_train.max(): MNIST's largest pixel value is 255",
+        "x = x / 255  # " + tr("x / x_train.max(): MNIST's largest pixel value is 255"),
         tr(
             "Networks learn best from small inputs, so every value is divided by the largest possible "
             "pixel value: 0 stays 0, full ink becomes 1.0."
@@ -215,11 +215,11 @@ def hidden_ui(t: Trace, layer: int) -> None:
         tr("Dense(512, relu): hidden layer {number}", number=layer + 1),
         (
             "model.add(Dense(512, activation='relu', input_shape=(784,)))\n"
-            "z = x @ W1 + b1          # W1: 784×512 weights, b1: 512 biases\n"
+            "z = x @ W1 + b1          # " + tr("W1: 784×512 weights, b1: 512 biases") + "\n"
             "a1 = np.maximum(0, z)    # relu"
             if first
             else "model.add(Dense(512, activation='relu'))\n"
-            "z = a1 @ W2 + b2         # W2: 512×512 weights, b2: 512 biases\n"
+            "z = a1 @ W2 + b2         # " + tr("W2: 512×512 weights, b2: 512 biases") + "\n"
             "a2 = np.maximum(0, z)    # relu"
         ),
         tr(
@@ -261,7 +261,7 @@ def softmax_ui(t: Trace, image: np.ndarray) -> None:
         7,
         tr("Dense(10, softmax): the output layer"),
         "model.add(Dense(10, activation='softmax'))\n"
-        "z = a2 @ W3 + b3                  # 10 logits, one per digit\n"
+        "z = a2 @ W3 + b3                  # " + tr("10 logits, one per digit") + "\n"
         "p = np.exp(z) / np.exp(z).sum()   # softmax",
         tr(
             "The last layer gives one number per digit, a *logit*. Softmax turns them into "
@@ -327,7 +327,7 @@ def loss_ui(t: Trace, key: str, default: int) -> int:
         tr("Label and loss"),
         "y = keras.utils.to_categorical(y, 10)    # 3 -> [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]\n"
         "model.compile(loss='categorical_crossentropy', optimizer=RMSprop(), metrics=['accuracy'])\n"
-        "loss = -np.log(p[y_true])               # categorical cross-entropy of one example",
+        "loss = -np.log(p[y_true])               # " + tr("categorical cross-entropy of one example"),
         tr(
             "Training needs the right answer. It is written as a one-hot vector: 1 for the true digit, "
             "0 for the others. The loss is the minus log of the probability the network gave the true "
@@ -397,7 +397,7 @@ def learn_ui(base: Classifier, t: Trace, image: np.ndarray, mnist: MnistSource) 
         9,
         tr("Learn from it: one training step"),
         "model.fit(x_train, y_train, batch_size=32, epochs=5, verbose=1, validation_data=(x_test, y_test))\n"
-        "model.train_on_batch(x[None], y[None])   # one step, on this one example",
+        "model.train_on_batch(x[None], y[None])   # " + tr("one step, on this one example"),
         tr(
             "Training looks for the weights and biases that make the loss small. One step computes how "
             "the loss changes with each of the 669,706 parameters and moves every one of them a little "

@@ -296,7 +296,13 @@ def compare_ui(runs: list[Run], committed: Path) -> None:
     default = [committed_name, active if active in names and active != committed_name else usable[0].id]
     # Runs deleted since (here or in another session) drop out of the comparison.
     state.choose(state.COMPARE, [key for key in state.choice(state.COMPARE) or default if key in names])
-    chosen = st.multiselect(tr("Models"), list(names), format_func=names.get, **state.kept(state.COMPARE))
+    chosen = st.multiselect(
+        tr("Models"),
+        list(names),
+        format_func=names.get,
+        placeholder=tr("Pick models to compare"),
+        **state.kept(state.COMPARE),
+    )
     bundles = {committed_name: committed, **{run.id: run.bundle for run in usable}}
     rows, last_epoch = [], 1
     for key in chosen:
