@@ -147,6 +147,24 @@ def test_flow_page_follows_the_drawing_made_on_the_draw_page(monkeypatch, traine
     assert "the model that comes with the app" in all_text(app)
 
 
+def test_the_flow_page_writes_no_number_in_e_notation(monkeypatch, trained_bundle):
+    import re
+
+    from tests.drawing import SEVEN, draw_canvas
+
+    app = run_app(monkeypatch, trained_bundle)
+    app.session_state["last_drawing"] = draw_canvas(SEVEN)
+    open_page(app, "Follow the flow")
+    (label,) = [box for box in app.selectbox if box.label == "The true digit"]
+    label.set_value(1).run()  # a wrong label: its probability is tiny
+    assert not app.exception, app.exception
+    shown = [all_text(app), *(str(t.proto) for t in app.table)]
+    shown += [f"{m.label} {m.value} {m.proto.delta}" for m in app.metric]
+    scientific = re.compile(r"\d[eE][-+]?\d")
+    assert not [line for text in shown for line in text.splitlines() if scientific.search(line)]
+    assert "less than 0.0001" in "\n".join(shown)  # said so, where the number is too small to show
+
+
 def test_flow_page_judges_a_drawing_that_is_no_digit_at_the_softmax_step(monkeypatch, trained_bundle):
     from tests.drawing import draw_canvas
 

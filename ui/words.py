@@ -6,10 +6,31 @@ session's language (`i18n.tr`). The command line prints its own English.
 
 from __future__ import annotations
 
+import math
+
 from i18n import tr
 from model.constants import NOT_A_DIGIT
 from model.progress import Progress
 from model.runs import Run
+
+SMALLEST = 0.0001  # smaller numbers are said as "less than 0.0001"
+SIGNIFICANT = 4  # digits a number keeps when no decimals are asked for
+
+
+def plain_number(value: float, decimals: int | None = None) -> str:
+    """A number as a 13-year-old reads it, never in e-notation: `decimals` places (else 4
+    significant digits), thousands with commas, and "less than 0.0001" for a number too small to
+    show (the truth, where 0.0000 would not be)."""
+    value = float(value)
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    if abs(value) < SMALLEST:
+        if value > 0:
+            return tr("less than {smallest}", smallest=f"{SMALLEST:.4f}")
+        return tr("just under 0 (more than -{smallest})", smallest=f"{SMALLEST:.4f}")
+    if decimals is None:
+        decimals = max(0, SIGNIFICANT - 1 - math.floor(math.log10(abs(value))))
+    return f"{value:,.{decimals}f}"
 
 
 def label_text(label: int) -> str:

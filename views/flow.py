@@ -16,6 +16,7 @@ from model.inference import MIN_CONFIDENCE, Classifier, Prediction
 from model.preprocess import canvas_to_image
 from ui import state, widgets
 from ui.context import Context
+from ui.words import plain_number
 
 SAMPLE = 1000  # MNIST test digits scored before and after a training step: the "rest" it learned
 PICTURE = 224  # width in CSS pixels of the images of one step (8x the 28x28 image)
@@ -274,14 +275,14 @@ def softmax_ui(t: Trace, image: np.ndarray) -> None:
     table = pd.DataFrame({digit_: range(10), logit: t.logits, "exp(z)": exps, probability: t.probabilities})
     numbers, bars = st.columns([1.2, 1], gap="large")
     numbers.table(
-        table.style.format({logit: "{:.3f}", "exp(z)": "{:.4g}", probability: "{:.2%}"})
+        table.style.format({logit: "{:.3f}", "exp(z)": plain_number, probability: "{:.2%}"})
         .highlight_max(subset=[logit], color="rgba(255, 75, 75, .25)")
         .hide(axis="index")
     )
     numbers.caption(
         tr(
             "Sum of exp(z): {total}. Each probability is its exp(z) divided by that sum.",
-            total=f"{exps.sum():.4g}",
+            total=plain_number(exps.sum()),
         )
     )
     prediction = Prediction(t.digit, t.probabilities, image)
@@ -353,7 +354,7 @@ def loss_ui(t: Trace, key: str, default: int) -> int:
     loss.metric(
         tr("Loss for this drawing"),
         f"{t.loss:.3f}",
-        f"-log({t.probabilities[t.label]:.4f})",
+        f"-log({plain_number(t.probabilities[t.label], decimals=4)})",
         delta_color="off",
         delta_arrow="off",
     )
