@@ -8,6 +8,8 @@ address sees the board; a pupil's join link (`?join=CODE`) never does.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import numpy as np
@@ -15,11 +17,11 @@ import pandas as pd
 import streamlit as st
 
 from i18n import tr, tr_error
-from model.classes import MIN_TRAINING_DIGITS, ClassStore, normal_code, split_by_pupil
-from model.constants import NOT_A_DIGIT
+from model.classes import MIN_TRAINING_DIGITS, ClassStore, class_run_settings, normal_code, split_by_pupil
+from model.constants import MODEL_FILE, NOT_A_DIGIT
 from model.data import locate_mnist
 from model.feedback import FeedbackError, export_npz, exportable, npz_of, summary
-from model.runs import RunError, RunSettings, cancel_run, read_run, start_run
+from model.runs import MAX_EPOCHS, RunError, cancel_run, read_run, start_run
 from ui import context, state, widgets
 from ui.context import Context
 from ui.words import label_text, progress_text
@@ -28,7 +30,6 @@ BOARD_EVERY_S = 2  # the board shows new drawings within this many seconds
 BOARD_SHOWN = 48  # drawings in the board's gallery
 BOARD_ZOOM = 5  # the board's drawings at 140x140: seen from the back of a room
 MISREADS_SHOWN = 12
-CLASS_DRAWINGS_COUNT = 300  # the class's drawings are repeated until they count about this many times
 QR_PIXELS = 300  # the join link's QR code: scannable from the back of a room when projected
 
 
@@ -297,10 +298,15 @@ def class_model_ui(ctx: Context, store: ClassStore, code: str) -> None:
     ):
         store.use_model(code, None)
         st.rerun()
-    train_ui(ctx, store, code)
+    train_ui(ctx, store, code, current)
 
 
-def train_ui(ctx: Context, store: ClassStore, code: str) -> None:
+def answering_bundle(current) -> Path:
+    """The bundle of the model answering the class: its own run's, or the app's."""
+    return current.bundle if current else context.committed_bundle()
+
+
+def train_ui(ctx: Context, store: ClassStore, code: str, current) -> None:
     drawings = class_drawings(store, code)
     if drawings is None:
         return
@@ -313,24 +319,25 @@ def train_ui(ctx: Context, store: ClassStore, code: str) -> None:
             )
         )
         return
-    repeat = max(1, min(50, -(-CLASS_DRAWINGS_COUNT // len(train))))
+    settings = class_run_settings(len(train), str(answering_bundle(current) / MODEL_FILE))
     st.caption(
         tr(
-            "It trains on MNIST and {train} of the class's drawings (each repeated {repeat}×, so that "
-            "they count), and keeps {aside} drawings of other pupils aside to test on: a pupil's own "
-            "style is not both taught and tested. It takes a few minutes.",
+            "It starts from the model answering the class now and trains it further on MNIST and "
+            "{train} of the class's drawings (each repeated {repeat}×, so that they count). It keeps "
+            "{aside} drawings of other pupils aside to test on: a pupil's own style is not both taught "
+            "and tested. It takes a few minutes.",
             train=len(train),
-            repeat=repeat,
+            repeat=settings.extra_repeat,
             aside=len(aside),
         )
     )
-    epochs = st.slider(tr("Epochs"), 1, 20, 5, key="class_epochs")
+    epochs = st.slider(tr("Epochs"), 1, MAX_EPOCHS, settings.epochs, key="class_epochs")
     if not st.button(tr("Train on our drawings"), type="primary", key="class_train"):
         return
     try:
         data = locate_mnist(ctx.options.data)
-        settings = RunSettings(epochs=epochs, augment=True, outliers=True, extra_repeat=repeat)
-        run = start_run(settings, data, extra_npz=npz_of(train, aside), owner=ctx.visitor)
+        extra = npz_of(train, aside)
+        run = start_run(replace(settings, epochs=epochs), data, extra_npz=extra, owner=ctx.visitor)
     except (FileNotFoundError, ValueError, RunError) as error:
         st.error(tr_error(error))
         return
@@ -353,7 +360,7 @@ def training_ui(run, visitor: str) -> None:
 def comparison_ui(store: ClassStore, code: str, current, trained) -> None:
     """Old and new model side by side, on the kept-aside drawings and on MNIST's test set."""
     aside = split_by_pupil(class_drawings(store, code) or [])[1]
-    old_path = current.bundle if current else context.committed_bundle()
+    old_path = answering_bundle(current)
     old = context.load_classifier(str(old_path), context.bundle_stamp(old_path))
     new = context.load_classifier(str(trained.bundle), context.bundle_stamp(trained.bundle))
     images = np.stack([d.image / 255.0 for d in aside]).reshape(len(aside), -1) if aside else None

@@ -121,7 +121,8 @@ def feedback_ui(
             label = NOT_A_DIGIT
     else:
         confirm, other = st.columns(2)
-        if confirm.button(tr("✓ Yes, it is a {digit}", digit=answered), key="confirm", width="stretch"):
+        yes = tr("✓ Yes, it is {label}", label=label_text(answered))
+        if confirm.button(yes, key="confirm", width="stretch"):
             label = answered
         if other.button(tr("✗ It is not a digit"), key="not_a_digit", width="stretch"):
             label = NOT_A_DIGIT

@@ -16,7 +16,7 @@ from model.inference import MIN_CONFIDENCE, Classifier, Prediction
 from model.preprocess import canvas_to_image
 from ui import state, widgets
 from ui.context import Context
-from ui.words import plain_number
+from ui.words import label_text, plain_number
 
 SAMPLE = 1000  # MNIST test digits scored before and after a training step: the "rest" it learned
 PICTURE = 224  # width in CSS pixels of the images of one step (8x the 28x28 image)
@@ -69,7 +69,7 @@ def source_ui(drawn, mnist: MnistSource) -> tuple[np.ndarray | None, np.ndarray 
             normalize(x_test[index]),
             None,
             int(y_test[index]),
-            tr("MNIST test digit #{index} (a {label})", index=index, label=y_test[index]),
+            tr("MNIST test digit #{index} ({label})", index=index, label=label_text(int(y_test[index]))),
         )
     canvas = drawn if drawn is not None else st.session_state.get(state.LAST_CANVAS)
     if canvas is None:
@@ -408,7 +408,7 @@ def learn_ui(base: Classifier, t: Trace, image: np.ndarray, mnist: MnistSource) 
     )
     take, reset, _ = st.columns([1.6, 0.6, 1.4])
     take.button(
-        tr("Take one training step on this drawing (as a {label})", label=t.label),
+        tr("Take one training step on this drawing (as {label})", label=label_text(t.label)),
         type="primary",
         key="flow_step",
         on_click=take_step,
