@@ -21,8 +21,16 @@ def commands(text: str) -> list[str]:
     ]
 
 
-def test_run_it_goes_from_a_fresh_clone_to_the_app_in_order():
+def test_run_it_shows_the_two_commands_first_then_the_manual_steps_in_order():
     steps = commands(section("Run it"))
+    assert steps[:2] == ["bash scripts/start.sh", "bash scripts/test.sh"]
+    for script in ("start.sh", "test.sh"):
+        assert (ROOT / "scripts" / script).is_file()
+    test_script = (ROOT / "scripts" / "test.sh").read_text()
+    assert "exec " + commands(section("Test"))[-1] + ' "$@"' in test_script  # the README's test command
+    assert "streamlit run streamlit_app.py" in (ROOT / "scripts" / "start.sh").read_text()
+    assert "2.7 GB" in section("Run it")
+    steps = steps[2:]
     assert steps[:4] == [
         "python3.11 -m venv .venv",
         "source .venv/bin/activate",
