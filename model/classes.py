@@ -29,6 +29,13 @@ from model.feedback import (
     drawing_from_row,
     drawing_values,
 )
+from model.runs import RunSettings
+
+CLASS_DRAWINGS_COUNT = 300  # the class's drawings are repeated until they count about this many times
+MAX_REPEAT = 50
+CLASS_EPOCHS = 3  # the teacher's default; the model answering the class is trained further
+CLASS_BATCH_SIZE = 128
+CLASS_LEARNING_RATE = 0.0002  # a fifth of RMSprop's default: adjust what it knows, not start over
 
 CODE_LETTERS = "ACDEFHJKMNPRTWXY3479"  # no 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B, U/V look-alikes
 CODE_LENGTH = 4  # 20^4 = 160,000 codes
@@ -83,6 +90,26 @@ def split_by_pupil(drawings: list[ClassDrawing]) -> tuple[list[ClassDrawing], li
         tested = set(pupils[KEPT_ASIDE_EVERY - 1 :: KEPT_ASIDE_EVERY]) or {pupils[-1]}
         aside = {d.id for d in digits if d.pupil in tested}
     return [d for d in digits if d.id not in aside], [d for d in digits if d.id in aside]
+
+
+def class_run_settings(train_count: int, start_from: str, epochs: int = CLASS_EPOCHS) -> RunSettings:
+    """How the class's own model is trained: the model answering the class (`start_from`, its
+    model.keras) trained further on MNIST plus `train_count` drawings of the class, each repeated so
+    that they count about CLASS_DRAWINGS_COUNT times, with augmentation and drawings that are no
+    digit, at a small learning rate that decays to zero. (Trained from fresh weights in 5 epochs, as
+    the Train page's defaults, it read the class's kept-aside drawings and MNIST worse than the app's
+    model: `python -m benchmarks.class_model`.)"""
+    repeat = max(1, min(MAX_REPEAT, -(-CLASS_DRAWINGS_COUNT // max(train_count, 1))))
+    return RunSettings(
+        epochs=epochs,
+        batch_size=CLASS_BATCH_SIZE,
+        augment=True,
+        outliers=True,
+        extra_repeat=repeat,
+        init=start_from,
+        learning_rate=CLASS_LEARNING_RATE,
+        lr_decay=True,
+    )
 
 
 @dataclass(frozen=True)

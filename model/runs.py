@@ -70,6 +70,9 @@ class RunSettings:
     extra_repeat: int = 1
     seed: int | None = None
     outliers: bool = False  # also teach drawings that are no digit (--outliers OUTLIER_SHARE)
+    init: str | None = None  # a model.keras to train further (--init), instead of fresh weights
+    learning_rate: float | None = None  # None: RMSprop's default
+    lr_decay: bool = False
 
     def check(self) -> None:
         if not 1 <= self.epochs <= MAX_EPOCHS:
@@ -82,6 +85,10 @@ class RunSettings:
             )
         if self.limit is not None and self.limit < 1:
             raise RunError("The training-image limit must be at least 1, got {limit}.", limit=self.limit)
+        if self.learning_rate is not None and not 0 < self.learning_rate <= 1:
+            raise RunError(
+                "The learning rate must be above 0 and at most 1, got {rate}.", rate=self.learning_rate
+            )
 
     def arguments(self) -> list[str]:
         """These settings as `python -m model.train` options."""
@@ -96,6 +103,12 @@ class RunSettings:
             args += ["--seed", str(self.seed)]
         if self.outliers:
             args += ["--outliers", str(OUTLIER_SHARE)]
+        if self.init:
+            args += ["--init", self.init]
+        if self.learning_rate is not None:
+            args += ["--learning-rate", str(self.learning_rate)]
+        if self.lr_decay:
+            args.append("--lr-decay")
         return args
 
 
@@ -108,6 +121,9 @@ SETTING_TYPES = {  # RunSettings' fields in run.json: (type, may be null)
     "extra_repeat": (int, False),
     "seed": (int, True),
     "outliers": (bool, False),
+    "init": (str, True),
+    "learning_rate": (float, True),
+    "lr_decay": (bool, False),
 }
 
 

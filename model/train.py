@@ -31,6 +31,7 @@ from model.data import (
 )
 from model.errors import Explained
 from model.evaluate import evaluation_report
+from model.model_file import read_mlp_weights
 from model.network import build_mlp, compile_mlp, summary_text
 from model.outliers import FLAT_TARGET, non_digit_images
 from model.progress import WRITE_EVERY, Status, remaining_seconds, write_status
@@ -50,6 +51,7 @@ class TrainConfig:
     learning_rate: float = DEFAULT_LEARNING_RATE
     lr_decay: bool = False
     outliers: float = 0.0  # drawings that are no digit, as a share of the training images (0: none)
+    init: str | None = None  # a model.keras to start from (checked to be the documented MLP)
     steps_per_execution: int = STEPS_PER_EXECUTION
     jit_compile: bool = JIT_COMPILE
 
@@ -185,9 +187,12 @@ def train(
             [y_train_hot, np.full((len(others), NUM_CLASSES), FLAT_TARGET, y_train_hot.dtype)]
         )
 
-    # 2. Build the documented MLP.
+    # 2. Build the documented MLP (or take one already trained, to train it further).
+    model = build_mlp()
+    if config.init:
+        model.set_weights([array for layer in read_mlp_weights(config.init) for array in layer])
     model = compile_mlp(
-        build_mlp(),
+        model,
         optimizer=make_optimizer(config, steps_per_epoch=-(-len(x_train) // config.batch_size)),
         steps_per_execution=config.steps_per_execution,
         jit_compile=config.jit_compile,
@@ -300,6 +305,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         "taught as a flat answer over the ten digits (e.g. 0.15; default: none)",
     )
     parser.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="start from this model.keras (the documented MLP) and train it further "
+        "(default: fresh random weights)",
+    )
+    parser.add_argument(
         "--limit",
         type=positive_int,
         default=None,
@@ -355,6 +367,8 @@ def _run(args: argparse.Namespace, progress: ProgressFile | None) -> int:
     try:
         mnist, source = load_mnist_with_source(args.data)
         extra = read_mnist_npz(args.extra) if args.extra is not None else None
+        if args.init is not None:
+            read_mlp_weights(args.init)  # refused here, before any work, unless it is the MLP
     except (FileNotFoundError, ValueError) as error:
         phase("failed", error if isinstance(error, Explained) else None)
         print(f"error: {error}", file=sys.stderr)
@@ -373,6 +387,7 @@ def _run(args: argparse.Namespace, progress: ProgressFile | None) -> int:
         learning_rate=args.learning_rate,
         lr_decay=args.lr_decay,
         outliers=args.outliers,
+        init=str(args.init) if args.init else None,
     )
     result = train(
         mnist,

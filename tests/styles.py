@@ -222,23 +222,25 @@ def _wobble(points, rng, amount):
 
 
 WRITERS = {"height": (0.3, 0.8), "brush": (10, 28)}  # from a small digit in a corner to most of the pad
+HAND = {"slant": (-0.15, 0.45), "tilt": (-12, 12), "wobble": (0.0, 0.02)}  # most hands lean right
 SMALL_AND_FAT = {"height": (0.2, 0.35), "brush": (18, 28)}  # small digits, default brush or fatter
 
 
 def styled_canvas(
-    style, rng: np.random.Generator, look: str, height=WRITERS["height"], brush=WRITERS["brush"]
+    style, rng: np.random.Generator, look: str, height=WRITERS["height"], brush=WRITERS["brush"], hand=HAND
 ) -> np.ndarray:
     """One writer's drawing of `style` -> (280, 280, 4) uint8 RGBA pad image in `look`.
 
     `height` is the range of the digit's height as a share of the pad's, `brush` of the brush
-    width in pixels (the pad's default is 18: on a small digit it is fat).
+    width in pixels (the pad's default is 18: on a small digit it is fat); `hand` the ranges of
+    slant (sideways shift per unit of height), tilt (degrees) and wobble.
     """
     strokes, width = style(rng)
-    slant = rng.uniform(-0.15, 0.45)  # most hands lean right
-    tilt = np.deg2rad(rng.uniform(-12, 12))
+    slant = rng.uniform(*hand["slant"])
+    tilt = np.deg2rad(rng.uniform(*hand["tilt"]))
     height = rng.uniform(*height) * SIZE
     brush = int(rng.uniform(*brush))
-    wobble = rng.uniform(0.0, 0.02)
+    wobble = rng.uniform(*hand["wobble"])
     placed = []
     for number, stroke in enumerate(strokes):
         points = _wobble(stroke, rng, wobble)

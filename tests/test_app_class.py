@@ -115,6 +115,7 @@ def test_the_class_trains_its_own_model_compares_it_and_switches_the_pupils_to_i
         assert not teacher.exception, teacher.exception
     (run,) = list_runs(runs)
     assert run.usable and run.settings.extra_repeat == 38  # 300 / 8 drawings, rounded up
+    assert run.settings.init == str(trained_bundle / "model.keras")  # trained further, not afresh
     table = teacher.get("table")[0]
     assert "kept-aside drawings (8)" in str(table.proto) and "MNIST test digits" in str(table.proto)
     teacher.button(key="class_model_use").click().run()

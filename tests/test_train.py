@@ -214,6 +214,30 @@ def test_missing_data_file_is_reported_without_a_traceback(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_training_can_start_from_a_saved_model(small_mnist):
+    from model.constants import DEFAULT_BUNDLE_DIR
+    from model.model_file import read_mlp_weights
+
+    (x_train, y_train), test = small_mnist
+    init = str(DEFAULT_BUNDLE_DIR / "model.keras")
+    started = [array for layer in read_mlp_weights(init) for array in layer]
+    config = TrainConfig(epochs=1, seed=1, init=init, learning_rate=1e-9)  # a step too small to matter
+    result = train(((x_train[:64], y_train[:64]), test), config, verbose=0)
+    for before, after in zip(started, result.model.get_weights()):
+        assert np.allclose(before, after, atol=1e-4)
+    assert result.history["settings"]["init"] == init
+    assert result.evaluation["test_accuracy"] > 0.97  # the app's model, not a fresh one
+
+
+def test_a_start_model_that_is_not_the_mlp_is_refused_before_training(tmp_path, small_mnist_npz, capsys):
+    damaged = tmp_path / "model.keras"
+    damaged.write_bytes(b"not a zip")
+    out = tmp_path / "out"
+    assert main(["--data", str(small_mnist_npz), "--init", str(damaged), "--out", str(out)]) == 2
+    assert "damaged" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_lr_decay_follows_a_cosine_to_zero():
     import keras
 
