@@ -210,10 +210,9 @@ def draw(page, strokes, steps: int = 4, settle_ms: int = 300) -> float:
 
 
 def reset_canvas(page) -> None:
-    """Click the toolbar's reset and wait until the page has settled after it."""
-    page.locator("canvas.upper-canvas").hover()
+    """Click the pad's "Clear" and wait until the page has settled after it."""
     clicked = page.evaluate("performance.now()")
-    page.get_by_role("button", name="Reset canvas & history").click()
+    page.get_by_role("button", name="Clear", exact=True).click()
     wait_settled(page, clicked)
 
 

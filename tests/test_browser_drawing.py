@@ -14,6 +14,7 @@ from tests.browser import (
     draw,
     metric_value,
     reset_canvas,
+    wait_settled,
 )
 
 
@@ -81,17 +82,52 @@ def test_strokes_started_in_the_top_right_corner_right_after_entering_the_pad_ar
         assert metric_value(page) != "–", f"stroke {attempt + 1} was lost"
 
 
-def test_the_pad_toolbar_never_covers_the_pad_or_the_navigation(app, pages):
+def test_the_pad_has_large_labelled_controls_below_it_and_no_mode_that_stops_drawing(app, pages):
+    from playwright.sync_api import expect
+
     page = pages.open(app.url)
     pad = page.locator("canvas.upper-canvas").bounding_box()
-    page.locator("canvas.upper-canvas").hover()
-    page.wait_for_timeout(400)  # past the toolbar's hover animation
-    reset = page.get_by_role("button", name="Reset canvas & history")
-    assert reset.is_visible()
-    toolbar = reset.bounding_box()
-    assert toolbar["y"] >= pad["y"] + pad["height"]  # below the pad, not over it
+    controls = [page.get_by_role("button", name=name, exact=True) for name in ("Undo", "Redo", "Clear")]
+    for control in controls:
+        box = control.bounding_box()
+        assert box["height"] >= 40 and box["y"] >= pad["y"] + pad["height"]  # big, and below the pad
     navigation = page.locator('[data-testid="stTopNavLink"]').first.bounding_box()
-    assert toolbar["y"] > navigation["y"] + navigation["height"]
+    assert controls[0].bounding_box()["y"] > navigation["y"] + navigation["height"]
+    page.locator("canvas.upper-canvas").hover()
+    page.wait_for_timeout(400)  # the package's toolbar used to show on hover
+    for hidden in ("Edit", "Update the app with this drawing", "Reset canvas & history"):
+        expect(page.get_by_role("button", name=hidden, exact=True)).to_be_hidden()
+    undo, redo, clear = controls
+    expect(undo).to_be_disabled()
+    answer = page.locator('[data-testid="stMetric"]', has_text="Prediction").first.locator(
+        '[data-testid="stMetricValue"]'
+    )
+    draw(page, ONE)
+    assert metric_value(page) == "1"
+    draw(page, [[(90, 60), (210, 60)]])  # a bar on top: now a 7
+    assert metric_value(page) == "7"
+    clicked = page.evaluate("performance.now()")
+    undo.click()  # takes the bar away: a 1 again
+    wait_settled(page, clicked)
+    expect(answer).to_have_text("1", timeout=30_000)
+    clicked = page.evaluate("performance.now()")
+    redo.click()
+    wait_settled(page, clicked)
+    expect(answer).to_have_text("7", timeout=30_000)
+    clicked = page.evaluate("performance.now()")
+    clear.click()
+    wait_settled(page, clicked)
+    expect(answer).to_have_text("–", timeout=30_000)
+
+
+def test_the_pad_controls_speak_korean(app, pages):
+    from playwright.sync_api import expect
+
+    page = pages.open(app.url, path="?lang=ko")
+    for name in ("실행 취소", "다시 실행", "모두 지우기"):
+        expect(page.get_by_role("button", name=name, exact=True)).to_be_visible()
+    page.get_by_text("English", exact=True).click()
+    expect(page.get_by_role("button", name="Clear", exact=True)).to_be_visible(timeout=30_000)
 
 
 def test_a_scribble_is_said_to_look_like_no_digit(app, pages):

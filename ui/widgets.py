@@ -7,6 +7,7 @@ import base64
 import functools
 import html
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -31,10 +32,15 @@ def asset(name: str) -> str:
 
 
 def page_assets() -> None:
-    """The page's CSS, and the script that keeps the pad's toolbar below the pad (it watches the
-    page for pads from then on: once per page load, not per stroke)."""
+    """The page's CSS, and the script that gives the pad its controls (it watches the page for pads
+    from then on: once per page load, not per stroke; again with new words when the language
+    changes)."""
     st.html(f"<style>{asset('page.css')}</style>")
-    st.html(f"<script>{asset('pad_toolbar.js')}</script>", unsafe_allow_javascript=True)
+    words = {"undo": tr("Undo"), "redo": tr("Redo"), "clear": tr("Clear")}
+    st.html(
+        f"<script>window.__padLabels = {json.dumps(words)};{asset('pad_toolbar.js')}</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 # The drawing pad and the answer ------------------------------------------------------------------
