@@ -87,7 +87,7 @@ def choose_language() -> None:
 def language_ui() -> None:
     """The language choice, at the top right of every page."""
     st.session_state["language_choice"] = st.session_state[SESSION_KEY]
-    _, right = st.columns([5, 1.2])
+    _, right = st.container(key="language").columns([5, 1.2])  # page.css: beside the title
     right.segmented_control(
         "Language / 언어",
         list(LANGUAGES),

@@ -164,6 +164,31 @@ def test_a_korean_link_answers_a_drawing_in_korean(app, pages):
     expect(page.get_by_text("모델이 보는 것")).to_be_visible()
 
 
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_on_a_projector_the_answer_is_the_largest_thing_and_pad_answer_and_bars_fit_one_screen(
+    app, pages, language
+):
+    page = pages.open(app.url, width=1280, height=720, path=f"?lang={language}")
+    draw(page, SEVEN)
+    sizes = page.evaluate(
+        """() => {
+        const box = (element) => element.getBoundingClientRect();
+        const value = document.querySelector('.st-key-answer [data-testid=stMetricValue]');
+        return {
+            pad: box(document.querySelector('[data-testid=stBidiComponentIsolated]')).bottom,
+            bars: Math.max(...[...document.querySelectorAll('.prob-row')].map((row) => box(row).bottom)),
+            rows: document.querySelectorAll('.prob-row').length,
+            answer: parseFloat(getComputedStyle(value).fontSize),
+            title: parseFloat(getComputedStyle(document.querySelector('h1')).fontSize),
+            scrolled: window.scrollY,
+        };
+    }"""
+    )
+    assert sizes["rows"] == 10 and sizes["scrolled"] == 0
+    assert sizes["pad"] <= 720 and sizes["bars"] <= 720, sizes  # no scrolling for any of it
+    assert sizes["answer"] >= 64 and sizes["answer"] > 1.5 * sizes["title"], sizes
+
+
 def test_the_language_stays_in_the_address_of_every_page_the_navigation_opens(app, pages):
     from playwright.sync_api import expect
 

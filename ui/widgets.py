@@ -130,7 +130,7 @@ def answer_ui(prediction: Prediction, label: str, source: str, answer, seen) -> 
     """The answer (a digit and its confidence, or "not a digit" and why), the ten bars, and the 28x28
     input, in two columns. The bars are shown for a non-digit too: they are the lesson."""
     doubt = prediction.doubt
-    with answer:
+    with answer, st.container(key="answer"):  # page.css: readable from the back of a room
         if doubt is None:
             st.metric(
                 label,

@@ -93,7 +93,7 @@ def drawing_section(
         return
     prediction = classifier.classify_canvas(image) if image is not None else None
     if prediction is None:
-        with answer:
+        with answer, st.container(key="answer"):
             st.metric(tr("Prediction"), "–", border=True)
             st.info(tr("Draw a digit (0–9) on the black pad to see what the network thinks it is."))
         return
