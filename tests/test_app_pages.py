@@ -147,6 +147,48 @@ def test_flow_page_follows_the_drawing_made_on_the_draw_page(monkeypatch, traine
     assert "the model that comes with the app" in all_text(app)
 
 
+def test_the_draw_page_shows_the_last_drawing_again_after_a_visit_to_another_page(
+    monkeypatch, trained_bundle
+):
+    from tests.drawing import SEVEN, draw_canvas
+
+    app = run_app(monkeypatch, trained_bundle)
+    assert [m.value for m in app.metric if m.label == "Prediction"] == ["–"]  # nothing drawn yet
+    app.session_state["last_drawing"] = draw_canvas(SEVEN)  # what the pad sent before the visit
+    app.session_state["last_drawing_from"] = "draw"
+    open_page(app, "Follow the flow")
+    open_page(app, "Draw")
+    assert [m.value for m in app.metric if m.label == "Prediction"] == ["7"]
+    assert "Your last drawing, kept while you were on another page" in all_text(app)
+
+
+def test_the_flow_page_keeps_label_steps_and_copy_together_across_a_visit_to_another_page(
+    monkeypatch, trained_bundle
+):
+    from tests.drawing import SEVEN, draw_canvas
+
+    app = run_app(monkeypatch, trained_bundle)
+    app.session_state["last_drawing"] = draw_canvas(SEVEN)
+    app.session_state["last_drawing_from"] = "flow"  # drawn on the flow page's own pad
+    open_page(app, "Follow the flow")
+    assert any(m.value == "Following **your last drawing on this pad**." for m in app.markdown)
+    (label,) = [box for box in app.selectbox if box.label == "The true digit"]
+    label.set_value(4).run()
+    for _ in range(2):
+        app.button(key="flow_step").click().run()
+    before = next(m for m in app.metric if m.label == "Loss on this drawing")
+    open_page(app, "Draw")
+    open_page(app, "Follow the flow")
+    assert not app.exception, app.exception
+    (label,) = [box for box in app.selectbox if box.label == "The true digit"]
+    assert label.value == 4  # the label the steps were taken with
+    assert "**After 2 steps** (from the trained model):" in all_text(app)
+    after = next(m for m in app.metric if m.label == "Loss on this drawing")
+    assert (after.value, after.proto.delta) == (before.value, before.proto.delta)
+    label.set_value(5).run()  # another label: the copy trained as a 4 no longer belongs here
+    assert "No step taken yet" in all_text(app)
+
+
 def test_the_flow_page_writes_no_number_in_e_notation(monkeypatch, trained_bundle):
     import re
 

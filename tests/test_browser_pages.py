@@ -189,6 +189,20 @@ def test_on_a_projector_the_answer_is_the_largest_thing_and_pad_answer_and_bars_
     assert sizes["answer"] >= 64 and sizes["answer"] > 1.5 * sizes["title"], sizes
 
 
+def test_a_drawing_and_its_answer_are_still_there_after_a_visit_to_another_page(app, pages):
+    from playwright.sync_api import expect
+
+    page = pages.open(app.url)
+    draw(page, SEVEN)
+    open_page(page, "Follow the flow")
+    expect(page.get_by_text("Following your drawing from the Draw page.")).to_be_visible()
+    open_page(page, "Draw")
+    page.wait_for_timeout(1000)  # the pad has mounted and said what it holds
+    wait_idle(page)
+    assert metric_value(page) == "7"
+    expect(page.get_by_text("Your last drawing, kept while you were on another page")).to_be_visible()
+
+
 def test_the_language_stays_in_the_address_of_every_page_the_navigation_opens(app, pages):
     from playwright.sync_api import expect
 

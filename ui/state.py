@@ -30,13 +30,14 @@ BOARD_REMOVING = "board_removing"  # the board's "remove a drawing" switch
 # Session state
 VISITOR_SECRET = "visitor_secret"  # the secret this browser's cookie holds (ui/visitor.py)
 VISITOR_NEW = "visitor_new"  # True while the browser may not have stored it yet
-LAST_CANVAS = "last_drawing"  # the Draw pad's last canvas, for the flow page
+LAST_CANVAS = "last_drawing"  # the last canvas either pad sent: kept across page switches
+LAST_CANVAS_FROM = "last_drawing_from"  # which pad sent it: "draw" or "flow"
 FLASH = "flash:"  # prefix: a message for the next rerun of one place on a page
 WATCHED_RUN = "watched_run"  # the visitor's run this session saw training, until it has said how it ended
 DELETE_CHOICE, DELETE_PENDING = "delete_choice", "delete_pending"  # Your drawings' delete
 FLOW_TEST_INDEX = "flow_test_index"  # the MNIST test digit the flow page follows
 FLOW_PAD_SEEN = "flow_pad_seen"  # the flow pad's last drawing, hashed
-FLOW_LEARNED = "flow_learned"  # (base model id, copy after the training steps)
+FLOW_LEARNED = "flow_learned"  # (base model id, image key, label, copy after the training steps)
 FLOW_STEPS = "flow_steps"  # training steps taken on that copy
 FLOW_LABEL = "flow_label_"  # prefix: the true digit picked for one image
 

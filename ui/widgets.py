@@ -46,11 +46,13 @@ def page_assets() -> None:
 # The drawing pad and the answer ------------------------------------------------------------------
 
 
-def pad_ui() -> np.ndarray | None:
-    """The drawing pad; returns its canvas as (280, 280, 4) uint8 RGBA, or None when nothing is
-    drawn or what the browser sent is not a picture of the pad (then the page says so).
+def pad_ui(origin: str) -> tuple[np.ndarray | None, bool]:
+    """The drawing pad -> (its canvas as (280, 280, 4) uint8 RGBA, or None when nothing is drawn or
+    what the browser sent is not a picture of the pad (then the page says so); whether this pad
+    has sent anything since the page opened).
 
-    The last drawing is kept in the session (state.LAST_CANVAS) for the pages that trace it.
+    The last drawing either pad sent is kept in the session (state.LAST_CANVAS, with `origin`,
+    "draw" or "flow", in state.LAST_CANVAS_FROM): the pages show it again when they are opened anew.
     """
     # Imported here: the package registers its component on import, which needs a running app
     # (tests import the pages, with their widgets, outside one).
@@ -71,14 +73,20 @@ def pad_ui() -> np.ndarray | None:
     # (a slot of CanvasResult in the pinned 0.13.0; tests/test_browser_drawing.py draws through it).
     data_url = result._image_data_url
     if data_url is None:
-        return None
+        return None, False
     try:
         image = read_pad_image(data_url, PAD_SIZE)
     except PadImageError as error:
         st.warning(tr_error(error))
-        return None
+        return None, True
     st.session_state[state.LAST_CANVAS] = image
-    return image
+    st.session_state[state.LAST_CANVAS_FROM] = origin
+    return image, True
+
+
+def remembered_drawing() -> tuple[np.ndarray | None, str | None]:
+    """The last canvas a pad sent in this session, and which pad ("draw" or "flow")."""
+    return st.session_state.get(state.LAST_CANVAS), st.session_state.get(state.LAST_CANVAS_FROM)
 
 
 def brush_ui() -> None:

@@ -79,7 +79,10 @@ def drawing_section(
     """
     pad, answer, seen = st.columns([1.05, 1.25, 1], gap="medium")
     with pad:
-        image = widgets.pad_ui()
+        image, sent = widgets.pad_ui("draw")
+    remembered = image is None and not sent  # the pad is new here: show the last drawing again
+    if remembered:
+        image = widgets.remembered_drawing()[0]
     brush, hidden, about = st.columns([1.05, 1.25, 1], gap="large", vertical_alignment="center")
     with brush:
         widgets.brush_ui()
@@ -97,6 +100,10 @@ def drawing_section(
             st.metric(tr("Prediction"), "–", border=True)
             st.info(tr("Draw a digit (0–9) on the black pad to see what the network thinks it is."))
         return
+    if remembered:
+        answer.caption(
+            tr("Your last drawing, kept while you were on another page: draw on the pad to start a new one.")
+        )
     widgets.answer_ui(prediction, tr("Prediction"), tr("Your drawing"), answer, seen)
     with answer:
         feedback_ui(classifier, prediction, image, visitor, member)

@@ -71,10 +71,16 @@ def source_ui(drawn, mnist: MnistSource) -> tuple[np.ndarray | None, np.ndarray 
             int(y_test[index]),
             tr("MNIST test digit #{index} ({label})", index=index, label=label_text(int(y_test[index]))),
         )
-    canvas = drawn if drawn is not None else st.session_state.get(state.LAST_CANVAS)
+    last, origin = widgets.remembered_drawing()
+    canvas = drawn if drawn is not None else last
     if canvas is None:
         return None, None, None, ""
-    source = tr("your drawing on this pad") if drawn is not None else tr("your drawing from the Draw page")
+    if drawn is not None:
+        source = tr("your drawing on this pad")
+    elif origin == "flow":  # drawn here before a visit to another page
+        source = tr("your last drawing on this pad")
+    else:
+        source = tr("your drawing from the Draw page")
     return canvas_to_image(canvas), canvas, None, source
 
 
@@ -339,8 +345,7 @@ def loss_ui(t: Trace, key: str, default: int) -> int:
     label = choice.selectbox(
         tr("The true digit"),
         list(range(10)),
-        index=default,
-        key=key,
+        **state.kept(key, default),
         help=tr(
             "The prediction by default (or an MNIST digit's own label): pick another to see the loss of a "
             "wrong answer."
@@ -372,19 +377,22 @@ def sample_accuracy(model_id: str, _classifier: Classifier, _x: np.ndarray, _y: 
     return float((_classifier.predict_proba(x).argmax(axis=1) == _y[:SAMPLE]).mean())
 
 
-def learned_model(base: Classifier) -> Classifier | None:
-    """This session's copy after its training steps, if any (dropped when the model changes)."""
+def learned_model(base: Classifier, image_key: str, label: int) -> Classifier | None:
+    """This session's copy after its training steps on this image as this label, if any. The copy,
+    the steps taken, the image and the label belong together: when the model, the image or the
+    label changes, the copy is dropped and the count starts again."""
     learned = st.session_state.get(state.FLOW_LEARNED)
-    if learned and learned[0] != base.model_id:
-        st.session_state.pop(state.FLOW_LEARNED)
+    if learned and learned[:3] != (base.model_id, image_key, label):
+        reset_steps()
         return None
-    return learned[1] if learned else None
+    return learned[3] if learned else None
 
 
-def take_step(base: Classifier, image: np.ndarray, label: int) -> None:
-    current = learned_model(base) or base
+def take_step(base: Classifier, image: np.ndarray, image_key: str, label: int) -> None:
+    current = learned_model(base, image_key, label) or base
     steps = st.session_state.get(state.FLOW_STEPS, 0)
-    st.session_state[state.FLOW_LEARNED] = (base.model_id, learn_step(current, image, label))
+    learned = learn_step(current, image, label)
+    st.session_state[state.FLOW_LEARNED] = (base.model_id, image_key, label, learned)
     st.session_state[state.FLOW_STEPS] = steps + 1
 
 
@@ -393,7 +401,7 @@ def reset_steps() -> None:
     st.session_state[state.FLOW_STEPS] = 0
 
 
-def learn_ui(base: Classifier, t: Trace, image: np.ndarray, mnist: MnistSource) -> None:
+def learn_ui(base: Classifier, t: Trace, image: np.ndarray, image_key: str, mnist: MnistSource) -> None:
     step_ui(
         9,
         tr("Learn from it: one training step"),
@@ -412,10 +420,10 @@ def learn_ui(base: Classifier, t: Trace, image: np.ndarray, mnist: MnistSource) 
         type="primary",
         key="flow_step",
         on_click=take_step,
-        args=(base, image, t.label),
+        args=(base, image, image_key, t.label),
     )
-    reset.button(tr("Reset"), key="flow_reset", on_click=reset_steps, disabled=learned_model(base) is None)
-    learned = learned_model(base)
+    learned = learned_model(base, image_key, t.label)
+    reset.button(tr("Reset"), key="flow_reset", on_click=reset_steps, disabled=learned is None)
     if learned is None:
         st.caption(tr("No step taken yet: the copy is the trained model."))
         return
@@ -510,7 +518,7 @@ def flow_section(classifier: Classifier | None, mnist: MnistSource) -> None:
     """Reruns alone on every stroke: the pad, then every step on what it holds."""
     pad, about = st.columns([1, 1.4], gap="large")
     with pad:
-        drawn = widgets.pad_ui()
+        drawn, _ = widgets.pad_ui("flow")
         widgets.brush_ui()
     with about:
         image, canvas, true_label, source = source_ui(drawn, mnist)
@@ -529,7 +537,7 @@ def flow_section(classifier: Classifier | None, mnist: MnistSource) -> None:
             return
         st.markdown(tr("Following **{source}**.", source=source))
     key = state.FLOW_LABEL + hashlib.sha1(image.tobytes()).hexdigest()[:16]  # a new image: a new default
-    t = trace(classifier, image, st.session_state.get(key, true_label))
+    t = trace(classifier, image, state.choice(key, true_label))  # kept across a visit to another page
     prepare_ui(t, canvas, source)
     pixels_ui(t)
     flatten_ui(t)
@@ -538,7 +546,7 @@ def flow_section(classifier: Classifier | None, mnist: MnistSource) -> None:
     hidden_ui(t, 1)
     softmax_ui(t, image)
     loss_ui(t, key, t.label)
-    learn_ui(classifier, t, image, mnist)
+    learn_ui(classifier, t, image, key, mnist)
 
 
 def render(ctx: Context) -> None:
