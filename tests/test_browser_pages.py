@@ -19,6 +19,13 @@ def test_page_shows_summary_and_curves(app, pages):
     page = pages.open(app.url)
     expect(page.get_by_text("Total params: 669,706")).to_be_visible()
     expect(page.locator('[data-testid="stVegaLiteChart"]').filter(visible=True)).to_have_count(2)
+    # The plot itself is as tall as asked (260 px): a legend and titles once squeezed it to about 60.
+    heights = page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]"
+        ".map((chart) => chart.getBoundingClientRect().height)"
+    )
+    assert min(heights) > 260 + 80, heights  # plot, axis, title and legend
+    expect(page.get_by_text("Why is validation better than training here?")).to_be_visible()  # augmented
 
 
 def test_inside_view_shows_heatmap_and_gallery_and_the_pad_is_one_click_away(app, pages):

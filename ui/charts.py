@@ -38,7 +38,7 @@ def curve_charts(rows: list[dict], last_epoch: int, by_model: bool, height: int 
         colour = alt.Color(
             "split:N",
             scale=alt.Scale(domain=names, range=["#ff4b4b", "#1f77b4"]),
-            legend=alt.Legend(orient="top", title=None),
+            legend=alt.Legend(orient="bottom", title=None),
         )
     titles = {"loss": (tr("Loss"), tr("loss")), "accuracy": (tr("Accuracy"), tr("accuracy"))}
     for column, metric in zip(st.columns(2), ("loss", "accuracy")):
@@ -63,6 +63,26 @@ def curve_charts(rows: list[dict], last_epoch: int, by_model: bool, height: int 
                     alt.Tooltip(f"{metric}:Q", format=".4f", title=titles[metric][1]),
                 ],
             )
-            .properties(height=height, title=titles[metric][0])
+            # The height is the plot's own: fitted to the page's width only, a legend and axis
+            # titles no longer squeeze the curves flat (they were about 60 px tall).
+            .properties(
+                height=height,
+                title=titles[metric][0],
+                autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+            )
         )
         column.altair_chart(chart, width="stretch")
+    if last_epoch == 1:
+        st.caption(tr("One epoch: each curve is a single point. Train for more epochs to see the curves."))
+
+
+def augmentation_note(augmented: bool) -> None:
+    """Why the validation curves beat the training ones, where they do."""
+    if augmented:
+        st.caption(
+            tr(
+                "Why is validation better than training here? A model trained with augmentation sees "
+                "harder, distorted digits in training, so its training curves look worse than its "
+                "validation curves (lower accuracy, higher loss)."
+            )
+        )

@@ -358,6 +358,7 @@ def curves_ui(history: dict) -> None:
     st.caption(
         tr("Loss and accuracy per epoch: training (dashed) vs validation on the 10,000 test digits (solid).")
     )
+    charts.augmentation_note(bool(history.get("settings", {}).get("augment")))
     rising = overfitting_epoch(history)
     if rising:
         st.info(

@@ -304,21 +304,19 @@ def compare_ui(runs: list[Run], committed: Path) -> None:
         **state.kept(state.COMPARE),
     )
     bundles = {committed_name: committed, **{run.id: run.bundle for run in usable}}
-    rows, last_epoch = [], 1
+    rows, last_epoch, augmented = [], 1, False
     for key in chosen:
         history = context.records_of(bundles[key]).history
         if history:
             rows += charts.history_rows(history, names[key])
             last_epoch = max(last_epoch, len(history["loss"]))
+            augmented = augmented or bool(history.get("settings", {}).get("augment"))
     if rows:
         charts.curve_charts(rows, last_epoch, by_model=True, height=440)
         st.caption(
-            tr(
-                "Solid: validation (the 10,000 MNIST test digits); dashed: training. Hover for values. "
-                "A model trained with augmentation sees harder, distorted digits in training, so its "
-                "training curves sit below its validation curves."
-            )
+            tr("Solid: validation (the 10,000 MNIST test digits); dashed: training. Hover for values.")
         )
+        charts.augmentation_note(augmented)
 
 
 def render(ctx: Context) -> None:
