@@ -79,6 +79,22 @@ def test_only_the_visitor_who_started_a_run_can_cancel_it_in_any_tab_and_after_a
         cancel_run(run, by=run.owner)  # its process would otherwise outlive the test's server
 
 
+def test_runs_are_named_by_the_time_on_the_visitors_clock(own_app, pages):
+    from playwright.sync_api import expect
+
+    from model.constants import DEFAULT_BUNDLE_DIR
+    from tests.run_folders import finished_run
+
+    page = pages.open(
+        own_app.url, height=1600, path="train", ready="text=Start training", timezone_id="Asia/Seoul"
+    )
+    finished_run(own_app.runs_dir, DEFAULT_BUNDLE_DIR, "20261125-090000-cccc", owner=visitor_of(page))
+    reload(page, ready="text=Start training")
+    compared = page.locator('[data-testid="stMultiSelect"]')
+    expect(compared).to_contain_text("2026-11-25 18:00 · 2 epochs")  # 09:00 UTC is 18:00 in Seoul
+    expect(compared).not_to_contain_text("UTC")
+
+
 def test_runs_can_be_chosen_compared_and_deleted(own_app, pages):
     from playwright.sync_api import expect
 

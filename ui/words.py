@@ -7,6 +7,10 @@ session's language (`i18n.tr`). The command line prints its own English.
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import streamlit as st
 
 from i18n import tr
 from model.constants import NOT_A_DIGIT
@@ -40,8 +44,23 @@ def label_text(label: int) -> str:
     return tr("an {digit}", digit=label) if label == 8 else tr("a {digit}", digit=label)
 
 
+def local_time(when: datetime) -> str:
+    """A moment as the visitor's clock shows it (the browser's time zone), to the minute; with
+    "UTC" where the browser's zone is UTC or unknown."""
+    zone = None
+    try:
+        name = st.context.timezone
+        zone = ZoneInfo(name) if name and name not in ("UTC", "Etc/UTC") else None
+    except (ZoneInfoNotFoundError, ValueError, AttributeError, RuntimeError):
+        zone = None
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    if zone is None:
+        return f"{when.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    return f"{when.astimezone(zone):%Y-%m-%d %H:%M}"
+
+
 def run_label(run: Run) -> str:
-    """A run's short name for lists: when it started (UTC), and its main settings."""
+    """A run's short name for lists: when it started (on the visitor's clock), and its main settings."""
     if run.info is None:
         return tr("damaged run {id}", id=run.id)
     settings = run.settings
@@ -57,7 +76,7 @@ def run_label(run: Run) -> str:
         parts.append(tr("{images} images", images=f"{settings.limit:,}"))
     if settings.extra:
         parts.append(tr("+ your drawings"))
-    return f"{run.info.created:%Y-%m-%d %H:%M} UTC · {', '.join(parts)}"
+    return f"{local_time(run.info.created)} · {', '.join(parts)}"
 
 
 def state_text(run: Run) -> str:

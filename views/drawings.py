@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +12,7 @@ from model.constants import NOT_A_DIGIT
 from model.feedback import FeedbackError, FeedbackStore, export_npz, exportable, summary
 from ui import state, widgets
 from ui.context import Context
-from ui.words import label_text
+from ui.words import label_text, local_time
 
 
 def summary_ui(drawings) -> None:
@@ -70,15 +72,23 @@ def gallery_ui(drawings) -> None:
     widgets.thumbnails_ui([drawing.image for drawing in shown], [caption(d) for d in shown])
 
 
+def saved_when(created: str) -> str:
+    """A drawing's ISO time of saving, on the visitor's clock (as it was stored, if unreadable)."""
+    try:
+        return local_time(datetime.fromisoformat(created))
+    except ValueError:
+        return created[:16].replace("T", " ")
+
+
 def delete_ui(store: FeedbackStore, drawings) -> None:
     """Remove one drawing saved by mistake, after a confirmation."""
     with st.expander(tr("Delete a drawing saved by mistake")):
         labels = {
             d.id: tr(
-                "#{id}: {label}, saved {when} UTC",
+                "#{id}: {label}, saved {when}",
                 id=d.id,
                 label=label_text(d.label),
-                when=d.created[:16].replace("T", " "),
+                when=saved_when(d.created),
             )
             for d in drawings
         }
