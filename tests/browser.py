@@ -210,18 +210,20 @@ def draw(page, strokes, steps: int = 4, settle_ms: int = 300) -> float:
 
 
 def reset_canvas(page) -> None:
-    """Click the pad's "Clear" and wait until the page has settled after it."""
+    """Click the pad's "Clear" (in any language) and wait until the page has settled after it."""
     clicked = page.evaluate("performance.now()")
-    page.get_by_role("button", name="Clear", exact=True).click()
+    page.locator('.pad-controls button[data-action="clear"]').click()
     wait_settled(page, clicked)
 
 
-def choose_option(page, selectbox, option: str) -> None:
-    """Open a selectbox and pick an option; reopens it if a rerun closed the list meanwhile."""
+def choose_option(page, selectbox, option) -> None:
+    """Open a selectbox and pick an option (its whole name, or a re.Pattern); reopens it if a rerun
+    closed the list meanwhile."""
     for attempt in range(3):
         wait_idle(page)
         selectbox.click()
-        choice = page.get_by_role("option", name=option, exact=True)
+        exact = {"exact": True} if isinstance(option, str) else {}
+        choice = page.get_by_role("option", name=option, **exact)
         try:
             choice.wait_for(timeout=5_000)
         except Exception:
