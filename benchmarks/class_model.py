@@ -30,7 +30,7 @@ import numpy as np
 
 from benchmarks.drawn_digits import draw_on_canvas
 from model.bundle import read_json
-from model.classes import ClassStore, class_run_settings, split_by_pupil
+from model.classes import ClassStore, class_repeat, class_run_settings, split_by_pupil
 from model.constants import DEFAULT_BUNDLE_DIR, MODEL_FILE
 from model.data import load_mnist, locate_mnist
 from model.feedback import npz_of
@@ -87,8 +87,7 @@ def recipe_settings(name: str, train_count: int, start: Path, rate: float | None
         settings = class_run_settings(train_count, str(start))
         return replace(settings, learning_rate=rate) if rate else settings
     if name == "fresh":
-        repeat = class_run_settings(train_count, "").extra_repeat
-        return RunSettings(epochs=5, augment=True, outliers=True, extra_repeat=repeat)
+        return RunSettings(epochs=5, augment=True, outliers=True, extra_repeat=class_repeat(train_count))
     raise SystemExit(f"unknown recipe {name!r}")
 
 

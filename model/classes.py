@@ -15,7 +15,6 @@ import hmac
 import secrets
 import sqlite3
 import unicodedata
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -92,6 +91,11 @@ def split_by_pupil(drawings: list[ClassDrawing]) -> tuple[list[ClassDrawing], li
     return [d for d in digits if d.id not in aside], [d for d in digits if d.id in aside]
 
 
+def class_repeat(train_count: int) -> int:
+    """How many times each of `train_count` drawings is repeated to count about CLASS_DRAWINGS_COUNT."""
+    return max(1, min(MAX_REPEAT, -(-CLASS_DRAWINGS_COUNT // max(train_count, 1))))
+
+
 def class_run_settings(train_count: int, start_from: str, epochs: int = CLASS_EPOCHS) -> RunSettings:
     """How the class's own model is trained: the model answering the class (`start_from`, its
     model.keras) trained further on MNIST plus `train_count` drawings of the class, each repeated so
@@ -99,13 +103,12 @@ def class_run_settings(train_count: int, start_from: str, epochs: int = CLASS_EP
     digit, at a small learning rate that decays to zero. (Trained from fresh weights in 5 epochs, as
     the Train page's defaults, it read the class's kept-aside drawings and MNIST worse than the app's
     model: `python -m benchmarks.class_model`.)"""
-    repeat = max(1, min(MAX_REPEAT, -(-CLASS_DRAWINGS_COUNT // max(train_count, 1))))
     return RunSettings(
         epochs=epochs,
         batch_size=CLASS_BATCH_SIZE,
         augment=True,
         outliers=True,
-        extra_repeat=repeat,
+        extra_repeat=class_repeat(train_count),
         init=start_from,
         learning_rate=CLASS_LEARNING_RATE,
         lr_decay=True,
@@ -147,13 +150,6 @@ class ClassStore(SqliteStore):
             for statement in SCHEMA:
                 connection.execute(statement)
 
-    def _write(self, query: str, parameters: tuple = ()) -> sqlite3.Cursor:
-        try:
-            with closing(self._connect()) as connection, connection:
-                return connection.execute(query, parameters)
-        except sqlite3.Error as error:
-            raise self._explain(error) from error
-
     # The class ----------------------------------------------------------------------------------
 
     def start(self) -> tuple[str, str]:
@@ -183,12 +179,9 @@ class ClassStore(SqliteStore):
 
     def end(self, code: str) -> None:
         """The class, its drawings and its members are removed, in one transaction."""
-        try:
-            with closing(self._connect()) as connection, connection:
-                for table in ("class_drawings", "class_members", "classes"):
-                    connection.execute(f"DELETE FROM {table} WHERE code = ?", (code,))
-        except sqlite3.Error as error:
-            raise self._explain(error) from error
+        with self._transaction() as connection:
+            for table in ("class_drawings", "class_members", "classes"):
+                connection.execute(f"DELETE FROM {table} WHERE code = ?", (code,))
 
     # The class's own model ---------------------------------------------------------------------
 
@@ -252,19 +245,16 @@ class ClassStore(SqliteStore):
             *drawing_values(image, label, predicted, probabilities, model_id),
             None if key is None else f"{owner}:{key}",
         )
-        try:
-            with closing(self._connect()) as connection, connection:
-                if not connection.execute("SELECT 1 FROM classes WHERE code = ?", (code,)).fetchone():
-                    return None
-                (saved,) = connection.execute(
-                    "INSERT INTO class_drawings (code, owner, nickname, created, model_id, predicted, label,"
-                    " probabilities, digit, drawing_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (code, drawing_key) DO UPDATE SET label = excluded.label RETURNING id",
-                    row,
-                ).fetchone()
-                return int(saved)
-        except sqlite3.Error as error:
-            raise self._explain(error) from error
+        with self._transaction() as connection:
+            if not connection.execute("SELECT 1 FROM classes WHERE code = ?", (code,)).fetchone():
+                return None
+            (saved,) = connection.execute(
+                "INSERT INTO class_drawings (code, owner, nickname, created, model_id, predicted, label,"
+                " probabilities, digit, drawing_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (code, drawing_key) DO UPDATE SET label = excluded.label RETURNING id",
+                row,
+            ).fetchone()
+            return int(saved)
 
     def drawings(self, code: str) -> list[ClassDrawing]:
         """The class's drawings that can be read, newest first (a damaged row is left out)."""

@@ -17,7 +17,8 @@ import json
 import os
 import sqlite3
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -172,6 +173,20 @@ class SqliteStore:
             )
         return FeedbackError("The saved drawings cannot be used right now.", detail=where)
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A writing connection, committed when the block ends (rolled back if it raises); SQLite's
+        errors become errors a visitor may read."""
+        try:
+            with closing(self._connect()) as connection, connection:
+                yield connection
+        except sqlite3.Error as error:
+            raise self._explain(error) from error
+
+    def _write(self, query: str, parameters: tuple = ()) -> sqlite3.Cursor:
+        with self._transaction() as connection:
+            return connection.execute(query, parameters)
+
     def _read(self, query: str, parameters: tuple = ()) -> list[tuple]:
         """The rows a query returns; [] while nothing has been saved (no file yet)."""
         try:
@@ -232,17 +247,14 @@ class FeedbackStore(SqliteStore):
             self._key(key),
             self.owner,
         )
-        try:
-            with closing(self._connect()) as connection, connection:
-                (saved,) = connection.execute(
-                    "INSERT INTO drawings (created, model_id, predicted, label, probabilities, digit,"
-                    " canvas_png, drawing_key, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (drawing_key) DO UPDATE SET label = excluded.label RETURNING id",
-                    row,
-                ).fetchone()
-                return int(saved)
-        except sqlite3.Error as error:
-            raise self._explain(error) from error
+        with self._transaction() as connection:
+            (saved,) = connection.execute(
+                "INSERT INTO drawings (created, model_id, predicted, label, probabilities, digit,"
+                " canvas_png, drawing_key, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (drawing_key) DO UPDATE SET label = excluded.label RETURNING id",
+                row,
+            ).fetchone()
+            return int(saved)
 
     def _key(self, key: str | None) -> str | None:
         """The stored key: the owner's, so that two owners' equal drawings never share a row."""
@@ -255,14 +267,8 @@ class FeedbackStore(SqliteStore):
 
     def delete(self, drawing_id: int) -> bool:
         """Remove one of this owner's drawings; False if they have none with that id."""
-        try:
-            with closing(self._connect()) as connection, connection:
-                deleted = connection.execute(
-                    "DELETE FROM drawings WHERE id = ? AND owner = ?", (int(drawing_id), self.owner)
-                )
-                return deleted.rowcount == 1
-        except sqlite3.Error as error:
-            raise self._explain(error) from error
+        query = "DELETE FROM drawings WHERE id = ? AND owner = ?"
+        return self._write(query, (int(drawing_id), self.owner)).rowcount == 1
 
     def drawings(self, newest_first: bool = True) -> list[Drawing]:
         """This owner's drawings that can be read, newest first; see `damaged()` for the others."""

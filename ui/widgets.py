@@ -15,6 +15,7 @@ import streamlit as st
 from PIL import Image
 
 from i18n import tr, tr_error
+from model.constants import NOT_A_DIGIT
 from model.inference import Prediction
 from model.pad_image import PadImageError, read_pad_image
 from ui import state
@@ -173,6 +174,20 @@ def answer_ui(prediction: Prediction, label: str, source: str, answer, seen) -> 
         probabilities_ui(prediction)
     with seen:
         model_input_ui(prediction, source)
+
+
+def confusion_table(matrix) -> None:
+    """An 11x11 confusion matrix (digits, then "not a digit" as "none"): what was meant in rows,
+    what the app answered in columns."""
+    import pandas as pd  # only where a table is shown: not before the first page's pad is sent
+
+    names = [str(n) for n in range(NOT_A_DIGIT)] + [tr("none")]
+    st.dataframe(
+        pd.DataFrame(
+            matrix, index=pd.Index(names, name=tr("true")), columns=pd.Index(names, name=tr("answered"))
+        ),
+        width="stretch",
+    )
 
 
 # Galleries ---------------------------------------------------------------------------------------

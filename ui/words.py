@@ -26,8 +26,10 @@ def plain_number(value: float, decimals: int | None = None) -> str:
     significant digits), thousands with commas, and "less than 0.0001" for a number too small to
     show (the truth, where 0.0000 would not be)."""
     value = float(value)
-    if value == 0 or not math.isfinite(value):
-        return "0" if value == 0 else str(value)
+    if value == 0:
+        return "0"
+    if not math.isfinite(value):
+        return str(value)
     if abs(value) < SMALLEST:
         if value > 0:
             return tr("less than {smallest}", smallest=f"{SMALLEST:.4f}")
@@ -47,7 +49,6 @@ def label_text(label: int) -> str:
 def local_time(when: datetime) -> str:
     """A moment as the visitor's clock shows it (the browser's time zone), to the minute; with
     "UTC" where the browser's zone is UTC or unknown."""
-    zone = None
     try:
         name = st.context.timezone
         zone = ZoneInfo(name) if name and name not in ("UTC", "Etc/UTC") else None

@@ -197,14 +197,8 @@ def misreads_ui(drawings, hide: bool) -> None:
 
 
 def confusion_ui(matrix: np.ndarray) -> None:
-    names = [str(n) for n in range(NOT_A_DIGIT)] + [tr("none")]
     with st.expander(tr("Confusion: what the pupils meant (rows) against what the app answered (columns)")):
-        st.dataframe(
-            pd.DataFrame(
-                matrix, index=pd.Index(names, name=tr("true")), columns=pd.Index(names, name=tr("answered"))
-            ),
-            width="stretch",
-        )
+        widgets.confusion_table(matrix)
 
 
 def delete_ui(store: ClassStore, code: str) -> None:
@@ -291,14 +285,18 @@ def class_model_ui(ctx: Context, store: ClassStore, code: str) -> None:
     if trained is not None and trained.active:
         training_ui(trained, ctx.visitor)
         return
+    drawings = class_drawings(store, code)
+    if drawings is None:
+        return
+    train, aside = split_by_pupil(drawings)
     if trained is not None and trained.usable and trained.id != model_run:
-        comparison_ui(store, code, current, trained)
+        comparison_ui(store, code, current, trained, aside)
     elif current is not None and st.button(
         tr("Back to the model that comes with the app"), key="class_model_back"
     ):
         store.use_model(code, None)
         st.rerun()
-    train_ui(ctx, store, code, current)
+    train_ui(ctx, store, code, current, train, aside)
 
 
 def answering_bundle(current) -> Path:
@@ -306,11 +304,8 @@ def answering_bundle(current) -> Path:
     return current.bundle if current else context.committed_bundle()
 
 
-def train_ui(ctx: Context, store: ClassStore, code: str, current) -> None:
-    drawings = class_drawings(store, code)
-    if drawings is None:
-        return
-    train, aside = split_by_pupil(drawings)
+def train_ui(ctx: Context, store: ClassStore, code: str, current, train: list, aside: list) -> None:
+    """Start the class's model: `train` and `aside` are the class's drawings, split by pupil."""
     if len(train) + len(aside) < MIN_TRAINING_DIGITS or not train or not aside:
         st.caption(
             tr(
@@ -357,9 +352,8 @@ def training_ui(run, visitor: str) -> None:
         st.rerun()
 
 
-def comparison_ui(store: ClassStore, code: str, current, trained) -> None:
+def comparison_ui(store: ClassStore, code: str, current, trained, aside: list) -> None:
     """Old and new model side by side, on the kept-aside drawings and on MNIST's test set."""
-    aside = split_by_pupil(class_drawings(store, code) or [])[1]
     old_path = answering_bundle(current)
     old = context.load_classifier(str(old_path), context.bundle_stamp(old_path))
     new = context.load_classifier(str(trained.bundle), context.bundle_stamp(trained.bundle))

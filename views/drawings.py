@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pandas as pd
 import streamlit as st
 
 from i18n import tr, tr_error
-from model.constants import NOT_A_DIGIT
 from model.feedback import FeedbackError, FeedbackStore, export_npz, exportable, summary
 from ui import state, widgets
 from ui.context import Context
@@ -40,19 +38,13 @@ def summary_ui(drawings) -> None:
                 others=len(drawings) - digits,
             )
         )
-    names = [str(n) for n in range(NOT_A_DIGIT)] + [tr("none")]
-    confusion = pd.DataFrame(
-        result["confusion_matrix"],
-        index=pd.Index(names, name=tr("true")),
-        columns=pd.Index(names, name=tr("answered")),
-    )
     st.caption(
         tr(
             "Confusion on your drawings: rows are what you meant, columns what the app answered; "
             "“none” is “not a digit”."
         )
     )
-    st.dataframe(confusion, width="stretch")
+    widgets.confusion_table(result["confusion_matrix"])
 
 
 def caption(drawing) -> str:
