@@ -143,6 +143,12 @@ def test_flow_page_follows_the_drawing_made_on_the_draw_page(monkeypatch, traine
     assert any(m.value == "Following **your drawing from the Draw page**." for m in app.markdown)
     assert len([h for h in app.subheader if h.value[0].isdigit()]) == 9
     assert any("That is at least 70%, the share from which the app counts" in m.value for m in app.markdown)
+    # The first view teaches something before any other digit is picked: what each label would cost.
+    every = "**The loss if the true digit were each of the ten**"
+    assert any(m.value.startswith(every) for m in app.markdown)
+    costs = [float(v) for v in shown_cells(app.table[-1]).splitlines()[1].split()[1:]]
+    chosen = next(m for m in app.metric if m.label == "Loss for this drawing")
+    assert len(costs) == 10 and min(costs) == float(chosen.value) and max(costs) > 1
     open_page(app, "Draw")  # and the Draw page still answers with the trained model
     assert "the model that comes with the app" in all_text(app)
 

@@ -11,7 +11,16 @@ import streamlit as st
 
 from i18n import tr, tr_error
 from model.data import MnistSource, flatten, load_mnist, normalize
-from model.flow import HIGHLIGHT_ROW, Trace, ink_box_picture, learn_step, relu_picture, strip_picture, trace
+from model.flow import (
+    HIGHLIGHT_ROW,
+    Trace,
+    cross_entropy,
+    ink_box_picture,
+    learn_step,
+    relu_picture,
+    strip_picture,
+    trace,
+)
 from model.inference import MIN_CONFIDENCE, Classifier, Prediction
 from model.preprocess import canvas_to_image
 from ui import state, widgets
@@ -367,7 +376,29 @@ def loss_ui(t: Trace, key: str, default: int) -> int:
     uniform.metric(
         tr("A uniform guess"), f"{UNIFORM_LOSS:.3f}", "-log(0.1)", delta_color="off", delta_arrow="off"
     )
+    every_label_ui(t)
     return label
+
+
+def every_label_ui(t: Trace) -> None:
+    """The loss this drawing would have for each possible true digit: the first view teaches that
+    a wrong answer costs, before the learner picks one."""
+    losses = [cross_entropy(t.probabilities, digit) for digit in range(10)]
+    st.markdown(tr("**The loss if the true digit were each of the ten** (the one picked above in red):"))
+    table = pd.DataFrame([[f"{loss:.3f}" for loss in losses]], columns=[str(d) for d in range(10)])
+    st.table(
+        table.style.hide(axis="index").map(
+            lambda _: "color: #ff4b4b; font-weight: 700", subset=[str(t.label)]
+        )
+    )
+    st.caption(
+        tr(
+            "The network gave {digit} {probability}: the more probability a digit got, the smaller the "
+            "loss if it is the true one. Training lowers the loss of the true digit.",
+            digit=t.digit,
+            probability=f"{t.probabilities[t.digit]:.1%}",
+        )
+    )
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
