@@ -50,3 +50,15 @@ def test_flow_page_follows_a_drawing_through_every_step_and_learns_from_it(app, 
     open_page(page, "Draw")  # the Draw page still answers with the trained model
     draw(page, SEVEN)
     assert metric_value(page) == "7"
+
+
+def test_a_pixel_tapped_on_a_touch_screen_says_its_value(app, pages):
+    from playwright.sync_api import expect
+
+    page = pages.open(app.url, path="flow", width=390, height=844, has_touch=True, is_mobile=True)
+    draw(page, SEVEN)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    page.touchscreen.tap(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.5)  # a cell mid-grid
+    expect(page.get_by_text(re.compile(r"^Row \d+, column \d+$"))).to_be_visible(timeout=30_000)

@@ -139,8 +139,8 @@ def pixels_ui(t: Trace) -> None:
         tr("Pixels: 28×28 integers from 0 to 255"),
         "x.shape, x.dtype  # " + tr("(28, 28), uint8: 0 is black paper, 255 full ink"),
         tr(
-            "To the computer the image is a grid of 784 numbers. Hover over a cell to see its value, or "
-            "open the table below."
+            "To the computer the image is a grid of 784 numbers. Hover over a cell or tap it to see its "
+            "value, or open the table below."
         ),
     )
     rows, cols = np.indices(t.pixels.shape)
@@ -149,6 +149,7 @@ def pixels_ui(t: Trace) -> None:
     grid = {
         "height": 320,
         "mark": "rect",
+        "params": [{"name": "cell", "select": {"type": "point", "fields": ["row", "column"]}}],  # a tap
         "encoding": {
             "x": {"field": "column", "type": "ordinal", "axis": ticks, "title": tr("column")},
             "y": {"field": "row", "type": "ordinal", "axis": ticks, "title": tr("row")},
@@ -165,11 +166,28 @@ def pixels_ui(t: Trace) -> None:
             ],
         },
     }
-    left, _ = st.columns([1, 1])
+    left, tapped = st.columns([1, 1])
     with left:
-        st.vega_lite_chart(cells, grid, width="stretch")
+        event = st.vega_lite_chart(
+            cells, grid, width="stretch", on_select="rerun", selection_mode="cell", key="flow_pixels"
+        )
+    cell = tapped_cell(event.selection.get("cell"), t.pixels.shape[0])  # no hover on a touch screen
+    if cell is not None:
+        row, column = cell
+        tapped.metric(
+            tr("Row {row}, column {column}", row=row, column=column), int(t.pixels[row, column]), border=True
+        )
     with st.expander(tr("The 28×28 values as a table")):
         st.dataframe(pd.DataFrame(t.pixels.astype(int)), width="stretch", height=300)
+
+
+def tapped_cell(picked, side: int) -> tuple[int, int] | None:
+    """(row, column) of the pixel the browser says was tapped, or None: what it sends is checked."""
+    try:
+        row, column = int(picked[0]["row"]), int(picked[0]["column"])
+    except (TypeError, KeyError, IndexError, ValueError):
+        return None
+    return (row, column) if 0 <= row < side and 0 <= column < side else None
 
 
 def flatten_ui(t: Trace) -> None:
