@@ -40,17 +40,6 @@ def digit_templates(weights: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     return product.T.reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
 
 
-def output_weight_summary(kernel: np.ndarray) -> dict[str, np.ndarray]:
-    """(512, 10) output kernel -> per digit: mean, spread, strongest positive and negative weight."""
-    return {
-        "mean": kernel.mean(axis=0),
-        "std": kernel.std(axis=0),
-        "max": kernel.max(axis=0),
-        "min": kernel.min(axis=0),
-        "positive_units": (kernel > 0).sum(axis=0),
-    }
-
-
 @dataclass(frozen=True)
 class Contribution:
     unit: int  # index in the second hidden layer
@@ -77,12 +66,19 @@ def top_contributors(
     ]
 
 
+BRIGHT_SHARE = 0.05  # the most active 5% of the active units are shown at full brightness
+
+
 def activation_grid(activations: np.ndarray, columns: int = 32) -> np.ndarray:
-    """(512,) activations -> (512 / columns, columns) grid scaled to [0, 1] for a heatmap."""
+    """(512,) activations -> (512 / columns, columns) grid scaled to [0, 1] for a heatmap.
+
+    Scaled to the 95th percentile of the active units, not to the largest: one very active unit
+    would otherwise leave every other one nearly black."""
     if activations.size % columns:
         raise ValueError(f"{activations.size} activations do not fill rows of {columns}")
-    peak = float(activations.max())
-    scaled = activations / peak if peak > 0 else activations
+    active = activations[activations > 0]
+    top = float(np.quantile(active, 1 - BRIGHT_SHARE)) if active.size else 0.0
+    scaled = np.clip(activations / top, 0.0, 1.0) if top > 0 else activations
     return scaled.reshape(-1, columns).astype(np.float32)
 
 

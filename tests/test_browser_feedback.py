@@ -11,6 +11,7 @@ from tests.browser import (
     open_page,
     reset_canvas,
     visitor_of,
+    wait_idle,
 )
 
 
@@ -42,8 +43,11 @@ def test_corrected_drawing_is_saved_and_shown_in_your_drawings(own_app, pages):
     page.get_by_role("button", name="✓ Yes, it is a 1").click()
     expect(page.get_by_text("as a 1. See “Your drawings”")).to_be_visible(timeout=30_000)
     open_page(page, "Your drawings")
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download as .npz").click()
+    button = page.get_by_role("button", name="Download as .npz")
+    expect(button).to_be_enabled()
+    wait_idle(page)  # a click during a rerun can land on the button being replaced
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
     with np.load(download.value.path(), allow_pickle=False) as data:
         everything = np.concatenate([data["y_train"], data["y_test"]])
         assert data["x_train"].dtype == np.uint8 and data["x_train"].shape[1:] == (28, 28)

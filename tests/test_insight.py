@@ -86,6 +86,13 @@ def test_top_contributors_lift_the_predicted_digit():
 def test_activation_grid_is_16_by_32_in_unit_range():
     grid = insight.activation_grid(np.linspace(0, 5, 512, dtype=np.float32))
     assert grid.shape == (16, 32) and grid.max() == 1.0 and grid.min() == 0.0
+
+
+def test_one_very_active_unit_does_not_darken_the_others():
+    activations = np.full(512, 0.5, dtype=np.float32)
+    activations[7] = 50.0  # one unit far above the rest
+    grid = insight.activation_grid(activations)
+    assert grid.ravel()[7] == 1.0 and np.allclose(np.delete(grid.ravel(), 7), 1.0)  # was 0.01 each
     with pytest.raises(ValueError):
         insight.activation_grid(np.zeros(500))
 

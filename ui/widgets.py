@@ -194,17 +194,19 @@ def confusion_table(matrix) -> None:
 
 
 @functools.lru_cache(maxsize=4096)
-def png_base64(pixels: bytes, zoom: int) -> str:
-    """A 28x28 uint8 image (its 784 bytes) shown `zoom`x as blocks, as a base64 PNG. Cached: the class
-    board shows the same drawings every 2 s."""
-    image = np.frombuffer(pixels, dtype=np.uint8).reshape(28, 28)
+def png_base64(pixels: bytes, zoom: int, channels: int = 1) -> str:
+    """A 28x28 uint8 image (its bytes; grey, or RGB with `channels` 3) shown `zoom`x as blocks, as a
+    base64 PNG. Cached: the class board shows the same drawings every 2 s."""
+    image = np.frombuffer(pixels, dtype=np.uint8).reshape(28, 28, channels)
+    blocks = np.repeat(np.repeat(image, zoom, axis=0), zoom, axis=1)
     png = io.BytesIO()
-    Image.fromarray(np.kron(image, np.ones((zoom, zoom), dtype=np.uint8))).save(png, "PNG")
+    Image.fromarray(blocks[..., 0] if channels == 1 else blocks).save(png, "PNG")
     return base64.b64encode(png.getvalue()).decode("ascii")
 
 
 def thumbnails_ui(images, captions: list[str], zoom: int = THUMB_ZOOM) -> None:
-    """28x28 uint8 digits with a caption each, as a grid that keeps its order and wraps to the screen.
+    """28x28 uint8 pictures (digits, or RGB weight pictures) with a caption each, as a grid that keeps
+    its order and wraps to the screen.
 
     One HTML grid rather than Streamlit columns: columns stack one under the other on a phone,
     turning 40 thumbnails into 40 rows, column by column.
@@ -213,7 +215,8 @@ def thumbnails_ui(images, captions: list[str], zoom: int = THUMB_ZOOM) -> None:
     font = "1rem" if zoom > THUMB_ZOOM else ".8rem"
     cells = []
     for image, caption in zip(images, captions):
-        source = png_base64(np.asarray(image, dtype=np.uint8).tobytes(), zoom)
+        image = np.asarray(image, dtype=np.uint8)
+        source = png_base64(image.tobytes(), zoom, image.shape[2] if image.ndim == 3 else 1)
         cells.append(
             f'<figure style="margin:0;text-align:center"><img src="data:image/png;base64,{source}" '
             f'width="{side}" height="{side}" alt="{html.escape(caption)}" style="image-rendering:pixelated">'

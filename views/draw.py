@@ -229,7 +229,8 @@ def hidden_ui(classifier: Classifier, prediction: Prediction) -> None:
             active = int((activations > 0).sum())
             st.caption(
                 tr(
-                    "{layer}: 512 ReLU units as a 16×32 grid, brighter = more active; {active} are non-zero.",
+                    "{layer}: 512 ReLU units as a 16×32 grid, brighter = more active (the most active "
+                    "5% at full brightness); {active} are non-zero.",
                     layer=title,
                     active=active,
                 )
@@ -252,6 +253,14 @@ def hidden_ui(classifier: Classifier, prediction: Prediction) -> None:
             ),
             hide_index=True,
             width="stretch",
+        )
+        st.caption(
+            tr(
+                "**unit**: its number in layer 2 (0–511). **activation**: what it outputs for your "
+                "drawing. **weight to {digit}**: what each unit of that output adds to {digit}'s score. "
+                "**lead**: how far it lifts {digit}'s score above the average of the other nine digits.",
+                digit=prediction.digit,
+            )
         )
 
 
