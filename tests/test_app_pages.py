@@ -24,6 +24,8 @@ def test_page_shows_flow_summary_curves_and_blank_pad_hint(monkeypatch, trained_
     text = all_text(app)
     assert "784 values in [0, 1]" in text and "softmax" in text
     assert "669,706" in text  # model.summary()
+    wide, narrow = [c.value for c in app.code if "Param #" in c.value]  # as Keras prints it; for phones
+    assert max(map(len, narrow.splitlines())) < max(map(len, wide.splitlines())) and "401,920" in narrow
     pages = app._registered_pages.values()  # what st.navigation registered, in its order
     assert [(p["page_name"], p["url_pathname"]) for p in pages] == [
         ("Draw", ""),

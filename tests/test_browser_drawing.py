@@ -45,11 +45,16 @@ def test_on_a_phone_the_answer_is_in_view_after_a_stroke_and_the_summary_fits(
     answer = page.locator('[data-testid="stMetric"]', has_text=prediction).first.bounding_box()
     assert answer["y"] + answer["height"] <= 844, f"the answer ends at {answer['y'] + answer['height']:.0f}px"
     assert metric_value(page, prediction) == "7"
-    summary = page.locator(".st-key-summary pre")
+    summary = page.locator(".st-key-summary pre").filter(visible=True)
+    expect(summary).to_have_count(1)
     summary.scroll_into_view_if_needed()
     expect(summary).to_contain_text("Param #")
-    width, visible = summary.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    width, visible, font = summary.evaluate(
+        "e => [e.scrollWidth, e.clientWidth,"
+        " parseFloat(getComputedStyle(e.querySelector('code') || e).fontSize)]"
+    )
     assert width <= visible  # the whole table, Param # column included, without scrolling sideways
+    assert font >= 11  # readable: it was 8 px
     if language == "en":
         select = page.locator('[data-testid="stSelectbox"]').filter(has_text="No, it is a")
         assert select.inner_text().count("No, it is") == 1  # the label, not the placeholder as well

@@ -17,7 +17,7 @@ def test_page_shows_summary_and_curves(app, pages):
     from playwright.sync_api import expect
 
     page = pages.open(app.url)
-    expect(page.get_by_text("Total params: 669,706")).to_be_visible()
+    expect(page.get_by_text("Total params: 669,706").filter(visible=True)).to_be_visible()
     expect(page.locator('[data-testid="stVegaLiteChart"]').filter(visible=True)).to_have_count(2)
     # The plot itself is as tall as asked (260 px): a legend and titles once squeezed it to about 60.
     heights = page.evaluate(

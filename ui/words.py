@@ -128,3 +128,40 @@ def progress_text(progress: Progress) -> str:
     if progress.remaining is not None:
         text += " · " + tr("about {time} left", time=clock(progress.remaining))
     return text
+
+
+BOX_DRAWING = range(0x2500, 0x2580)  # the Unicode block model.summary()'s table is drawn with
+
+
+def narrow_summary(text: str) -> str:
+    """`model.summary()` with each column of its table only as wide as its widest cell: the same
+    table in about 40 characters instead of 64, readable on a phone without shrinking the font.
+    Text that is not such a table comes back unchanged."""
+    lines = text.splitlines()
+    rows = [line for line in lines if line[:1] and ord(line[0]) in BOX_DRAWING]
+    content = [line for line in rows if " " in line]  # header and layer rows; borders have no spaces
+    if not content or any(len(line) != len(content[0]) for line in rows):
+        return text
+    cuts = [j for j, char in enumerate(content[0]) if ord(char) in BOX_DRAWING]
+    if any([j for j, char in enumerate(line) if ord(char) in BOX_DRAWING] != cuts for line in content):
+        return text
+    spans = list(zip(cuts, cuts[1:]))
+    widths = [max(len(line[a + 1 : b].strip()) for line in content) + 2 for a, b in spans]
+
+    def narrow(line: str) -> str:
+        if line not in rows:
+            return line
+        parts = [line[cuts[0]]]
+        for (a, b), width in zip(spans, widths):
+            cell = line[a + 1 : b]
+            if " " not in line:  # a border: its fill character, as wide as the column
+                parts.append(cell[0] * width)
+            elif cell.startswith("  ") and cell.strip():  # right-aligned, as numbers are
+                parts.append(cell.strip().rjust(width - 1) + " ")
+            else:
+                parts.append(" " + cell.strip().ljust(width - 1))
+            parts.append(line[b])
+        return "".join(parts)
+
+    return "\n".join(narrow(line) for line in lines)
+

@@ -23,7 +23,7 @@ from model.runs import Run
 from model.upload import read_upload
 from ui import charts, context, state, widgets
 from ui.context import Context
-from ui.words import label_text, run_label
+from ui.words import label_text, narrow_summary, run_label
 
 
 def intro_ui() -> None:
@@ -328,8 +328,9 @@ def model_section(path: Path, load_error: Exception | None) -> None:
     summary_col, facts_col = st.columns([3, 2], gap="large")
     with summary_col.container(key="summary"):  # ui/assets/page.css fits it to a phone's width
         st.subheader(tr("Architecture: `model.summary()`"))
-        if records.summary:
-            st.code(records.summary, language=None)
+        if records.summary:  # page.css shows one of the two: as Keras prints it, or narrow on a phone
+            st.container(key="summary_wide").code(records.summary, language=None)
+            st.container(key="summary_narrow").code(narrow_summary(records.summary), language=None)
         else:
             st.warning(tr("No summary.txt in the bundle."))
     with facts_col:
