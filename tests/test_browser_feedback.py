@@ -119,3 +119,20 @@ def test_not_a_digit_is_saved_shown_and_left_out_of_the_download(own_app, pages)
         assert sorted(np.concatenate([data["y_train"], data["y_test"]]).tolist()) == [
             d.label for d in sorted(saved, key=lambda d: d.label) if d.is_digit
         ]
+
+
+def test_the_confusion_table_fits_a_phone(own_app, pages):
+    from playwright.sync_api import expect
+
+    from model.feedback import FeedbackStore
+
+    page = pages.open(own_app.url, width=390, height=844)
+    store = FeedbackStore(own_app.feedback_db, owner=visitor_of(page))
+    for label, answered in [(7, 7), (7, 1), (10, 0)]:
+        store.add(np.zeros((28, 28)), label, answered, [0.1] * 10, "m", None)
+    page.goto(f"{own_app.url}/drawings")
+    table = page.locator(".st-key-confusion")
+    expect(table.locator("tr")).to_have_count(12, timeout=60_000)  # a header and 11 rows
+    table.scroll_into_view_if_needed()
+    width, visible = table.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert width <= visible  # all of it, without scrolling sideways

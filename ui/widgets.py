@@ -182,11 +182,12 @@ def confusion_table(matrix) -> None:
     import pandas as pd  # only where a table is shown: not before the first page's pad is sent
 
     names = [str(n) for n in range(NOT_A_DIGIT)] + [tr("none")]
-    st.dataframe(
+    # A plain table in a small font (page.css): its 12 columns fit a phone's width, where a
+    # dataframe scrolled sideways.
+    st.container(key="confusion").table(
         pd.DataFrame(
             matrix, index=pd.Index(names, name=tr("true")), columns=pd.Index(names, name=tr("answered"))
-        ),
-        width="stretch",
+        )
     )
 
 
