@@ -226,6 +226,15 @@ def test_the_language_stays_in_the_address_of_every_page_the_navigation_opens(ap
     assert "Train the network yourself" not in page.content()
 
 
+def test_an_address_with_no_page_says_so_in_korean(app, pages):
+    from playwright.sync_api import expect
+
+    page = pages.open(app.url, path="nowhere?lang=ko", ready="h1")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("페이지를 찾을 수 없습니다", timeout=30_000)  # Streamlit's own words
+    assert "Page not found" not in dialog.inner_text()
+
+
 def test_a_korean_browser_opens_in_korean_and_can_switch_to_english(app, pages):
     from playwright.sync_api import expect
 

@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from i18n import tr, tr_error
+from i18n import marked, tr, tr_error, tr_marked
 from model.constants import NOT_A_DIGIT
 from model.inference import Prediction
 from model.pad_image import PadImageError, read_pad_image
@@ -33,15 +33,29 @@ def asset(name: str) -> str:
 
 
 def page_assets() -> None:
-    """The page's CSS, and the script that gives the pad its controls (it watches the page for pads
+    """The page's CSS, the script that gives the pad its controls (it watches the page for pads
     from then on: once per page load, not per stroke; again with new words when the language
-    changes)."""
+    changes), and, in Korean, the one that puts Streamlit's own "Page not found" in the page's words."""
     st.html(f"<style>{asset('page.css')}</style>")
     words = {"undo": tr("Undo"), "redo": tr("Redo"), "clear": tr("Clear")}
     st.html(
         f"<script>window.__padLabels = {json.dumps(words)};{asset('pad_toolbar.js')}</script>",
         unsafe_allow_javascript=True,
     )
+    streamlit_words = {
+        english: tr_marked(english)
+        for english in (
+            marked("Page not found"),
+            marked("The page that you have requested does not seem to exist. Running the app's main page."),
+        )
+        if tr_marked(english) != english
+    }
+    if streamlit_words:  # English needs nothing
+        st.html(
+            f"<script>window.__streamlitWords = {json.dumps(streamlit_words, ensure_ascii=False)};"
+            f"{asset('streamlit_words.js')}</script>",
+            unsafe_allow_javascript=True,
+        )
 
 
 # The drawing pad and the answer ------------------------------------------------------------------

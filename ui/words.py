@@ -164,4 +164,3 @@ def narrow_summary(text: str) -> str:
         return "".join(parts)
 
     return "\n".join(narrow(line) for line in lines)
-
