@@ -230,6 +230,9 @@ def test_the_flow_page_writes_no_number_in_e_notation(monkeypatch, tmp_path):
     scientific = re.compile(r"\d[eE][-+]?\d")
     assert not [line for text in shown for line in text.splitlines() if scientific.search(line)]
     assert "less than 0.0001" in "\n".join(shown)  # said so, where the number is too small to show
+    softmax = next(shown_cells(t) for t in app.table if "exp(z − max)" in shown_cells(t))
+    seven = next(line.split() for line in softmax.splitlines()[1:] if line.split()[1] == "7")
+    assert seven[3] == "1.000" and seven[4] == "100.00%"  # the answer's own number is readable
 
 
 def test_flow_page_judges_a_drawing_that_is_no_digit_at_the_softmax_step(monkeypatch, trained_bundle):

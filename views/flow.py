@@ -296,25 +296,34 @@ def softmax_ui(t: Trace, image: np.ndarray) -> None:
         tr("Dense(10, softmax): the output layer"),
         "model.add(Dense(10, activation='softmax'))\n"
         "z = a2 @ W3 + b3                  # " + tr("10 logits, one per digit") + "\n"
-        "p = np.exp(z) / np.exp(z).sum()   # softmax",
+        "p = np.exp(z) / np.exp(z).sum()   # softmax\n"
+        "e = np.exp(z - z.max())           # " + tr("the same p from e / e.sum(), with readable numbers"),
         tr(
             "The last layer gives one number per digit, a *logit*. Softmax turns them into "
             "probabilities: exp makes every value positive, dividing by their sum makes them add up "
             "to 1. The largest logit gets the largest probability, and that digit is the prediction."
         ),
     )
-    exps = np.exp(t.logits.astype(np.float64))
+    # Shifted by the largest logit: the same probabilities (softmax does not change when every z
+    # moves by the same amount), and numbers a learner can read (exp(z) of these logits is often
+    # less than 0.0001 for every digit, the answer included).
+    top = float(t.logits.max())
+    exps = np.exp(t.logits.astype(np.float64) - top)
+    shifted = "exp(z − max)"
     digit_, logit, probability = tr("digit"), tr("logit z"), tr("probability")
-    table = pd.DataFrame({digit_: range(10), logit: t.logits, "exp(z)": exps, probability: t.probabilities})
+    table = pd.DataFrame({digit_: range(10), logit: t.logits, shifted: exps, probability: t.probabilities})
     numbers, bars = st.columns([1.2, 1], gap="large")
     numbers.table(
-        table.style.format({logit: "{:.3f}", "exp(z)": plain_number, probability: "{:.2%}"})
+        table.style.format({logit: "{:.3f}", shifted: plain_number, probability: "{:.2%}"})
         .highlight_max(subset=[logit], color="rgba(255, 75, 75, .25)")
         .hide(axis="index")
     )
     numbers.caption(
         tr(
-            "Sum of exp(z): {total}. Each probability is its exp(z) divided by that sum.",
+            "The largest logit is {top}; subtracting it from every z first changes no probability and "
+            "keeps the numbers readable. Sum of exp(z − max): {total}. Each probability is its "
+            "exp(z − max) divided by that sum.",
+            top=f"{top:.3f}",
             total=plain_number(exps.sum()),
         )
     )
