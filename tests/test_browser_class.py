@@ -100,3 +100,39 @@ def test_board_and_pupil_screenshots(own_app, pages, language, tmp_path):
     teacher.screenshot(path=str(folder / f"class-board-{language}-1920x1080.png"))
     overflow = teacher.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+
+
+def test_the_teacher_switches_the_class_to_its_own_model_and_the_pupils_are_answered_by_it(own_app, pages):
+    from playwright.sync_api import expect
+
+    from model.classes import ClassStore
+    from model.constants import DEFAULT_BUNDLE_DIR
+    from tests.browser import visitor_of
+    from tests.run_folders import finished_run
+
+    teacher, code = start_class(pages, own_app.url)
+    pupil = pages.open(own_app.url, path=f"class?join={code}")
+    draw(pupil, SEVEN)
+    expect(pupil.get_by_text("Answering with the model that comes with the app.", exact=True)).to_be_visible()
+
+    # The class's drawings, and a finished run trained on them as "Train on our drawings" leaves it.
+    store = ClassStore(own_app.feedback_db)
+    for n in range(12):
+        image = [[0.0] * 28 for _ in range(28)]
+        store.add(code, f"pupil-{n % 4}", "", image, n % 10, n % 10, [0.1] * 10, "m", key=f"k{n}")
+    run_id = "20261202-090000-cccc"
+    run = finished_run(own_app.runs_dir, DEFAULT_BUNDLE_DIR, run_id, owner=visitor_of(teacher))
+    store.train_candidate(code, run.name)
+    teacher.reload()
+    use = teacher.get_by_role("button", name="Use the new model for the whole class")
+    expect(use).to_be_visible(timeout=60_000)  # under the side-by-side comparison
+    expect(teacher.get_by_text("kept-aside drawings (3)")).to_be_visible()
+    use.click()
+    expect(teacher.get_by_text("Your class is answered by its own model")).to_be_visible(timeout=30_000)
+
+    pupil.reload()
+    pupil.wait_for_selector("canvas.upper-canvas", timeout=60_000)
+    wait_idle(pupil)
+    expect(pupil.get_by_text("Answering with your class's model, trained on its drawings")).to_be_visible(
+        timeout=30_000
+    )
