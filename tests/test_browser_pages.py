@@ -36,12 +36,11 @@ def test_inside_view_shows_heatmap_and_gallery_and_the_pad_is_one_click_away(app
 
     page.get_by_text("How it does on the 10,000 MNIST test digits").wait_for()
     charts = page.locator('[data-testid="stVegaLiteChart"]').filter(visible=True)
-    expect(charts).to_have_count(2)  # the confusion heatmap and per-digit accuracy
+    expect(charts).to_have_count(2)  # the confusion heatmap and the misses per digit
     expect(page.get_by_text("misclassified test digits match")).to_be_visible()
-    expect(page.locator('[data-testid="stImage"]').filter(visible=True)).to_have_count(
-        2
-    )  # weights, templates
-    expect(page.locator(".thumbnails img").nth(7)).to_be_visible()  # the misclassified digits
+    expect(page.locator('[data-testid="stImage"]').filter(visible=True)).to_have_count(1)  # the weights
+    expect(page.locator(".thumbnails").first.locator("img").nth(7)).to_be_visible()  # the misses
+    expect(page.locator(".thumbnails").last.locator("img")).to_have_count(10)  # the output layer, 0-9
     open_page(page, "Draw")
     draw(page, SEVEN)
     assert metric_value(page) == "7"
