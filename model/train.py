@@ -35,6 +35,7 @@ from model.model_file import read_mlp_weights
 from model.network import build_mlp, compile_mlp, summary_text
 from model.outliers import FLAT_TARGET, non_digit_images
 from model.progress import WRITE_EVERY, Status, remaining_seconds, write_status
+from model.written import written_digits
 
 DEFAULT_LEARNING_RATE = 0.001  # Keras' RMSprop default
 STEPS_PER_EXECUTION = 64  # batches per compiled call: Python overhead paid once per 64 steps
@@ -51,6 +52,7 @@ class TrainConfig:
     learning_rate: float = DEFAULT_LEARNING_RATE
     lr_decay: bool = False
     outliers: float = 0.0  # drawings that are no digit, as a share of the training images (0: none)
+    written: float = 0.0  # digits written as pen strokes, as a share of MNIST's training images (0: none)
     init: str | None = None  # a model.keras to start from (checked to be the documented MLP)
     steps_per_execution: int = STEPS_PER_EXECUTION
     jit_compile: bool = JIT_COMPILE
@@ -178,6 +180,11 @@ def train(
                 "building", prepared=[done, total, round(time.perf_counter() - started, 2)]
             ),
         )
+    if config.written:  # digits written as pen strokes, in letter shapes MNIST has few of
+        written, written_labels = written_digits(
+            round(config.written * len(mnist[0][0])), np.random.default_rng(config.seed)
+        )
+        x_train, y_train = np.concatenate([x_train, written]), np.concatenate([y_train, written_labels])
     x_train, y_train_hot = inputs_and_targets(x_train, y_train)
     x_test, y_test_hot = inputs_and_targets(x_test, y_test)
     if config.outliers:  # outlier exposure: no digit, so a flat target over the ten
@@ -305,6 +312,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         "taught as a flat answer over the ten digits (e.g. 0.15; default: none)",
     )
     parser.add_argument(
+        "--written",
+        type=share,
+        default=0.0,
+        help="add digits written as pen strokes (model/written.py), this share of MNIST's training "
+        "images (e.g. 0.5; default: none)",
+    )
+    parser.add_argument(
         "--init",
         type=Path,
         default=None,
@@ -387,6 +401,7 @@ def _run(args: argparse.Namespace, progress: ProgressFile | None) -> int:
         learning_rate=args.learning_rate,
         lr_decay=args.lr_decay,
         outliers=args.outliers,
+        written=args.written,
         init=str(args.init) if args.init else None,
     )
     result = train(

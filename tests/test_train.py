@@ -74,6 +74,37 @@ def test_drawings_that_are_no_digit_are_mnist_style_images():
     assert np.array_equal(images, non_digit_images(40, np.random.default_rng(0)))  # reproducible
 
 
+def test_digits_written_as_strokes_are_labelled_mnist_style_images(monkeypatch, small_mnist):
+    import keras
+
+    from model.written import SHAPES, written_digits
+
+    images, labels = written_digits(60, np.random.default_rng(0))
+    assert images.shape == (60, 28, 28) and images.dtype == np.uint8
+    assert np.array_equal(np.bincount(labels), [6] * 10)  # every digit as often
+    assert all(image.max() == 255 for image in images)  # ink, fitted like a drawing
+    rows = (images.sum(axis=2) @ np.arange(28)) / images.sum(axis=(1, 2))
+    assert np.all(np.abs(rows - 14) < 1.5)  # centred by mass, as MNIST
+    again, _ = written_digits(60, np.random.default_rng(0))
+    assert np.array_equal(images, again)  # reproducible
+    assert set(SHAPES) == set(range(10)) and all(len(shapes) >= 2 for shapes in SHAPES.values())
+
+    (x_train, y_train), test = small_mnist
+    seen = {}
+    real_fit = keras.Model.fit
+
+    def fit(model, x=None, y=None, **kwargs):
+        seen["y"] = y
+        return real_fit(model, x=x, y=y, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", fit)
+    result = train(
+        ((x_train[:500], y_train[:500]), test), TrainConfig(epochs=1, seed=3, written=0.2), verbose=0
+    )
+    assert result.history["train_samples"] == 600 and result.history["settings"]["written"] == 0.2
+    assert np.array_equal(seen["y"][500:].argmax(axis=1), np.arange(100) % 10)  # one-hot, digit by digit
+
+
 @pytest.mark.slow
 def test_augmented_training_adds_styled_and_pen_digits(small_mnist):
     (x_train, y_train), test = small_mnist
@@ -193,6 +224,7 @@ def test_a_new_run_replaces_the_previous_bundle(trained_bundle, small_mnist_npz,
         (["--colour", "red"], "unrecognized arguments"),
         (["--outliers", "2"], "must be between 0 and 1"),
         (["--outliers", "some"], "expected a number"),
+        (["--written", "1.5"], "must be between 0 and 1"),
     ],
 )
 def test_wrong_arguments_get_a_clear_message(argv, message, capsys):
