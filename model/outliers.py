@@ -4,9 +4,9 @@ probability can say "not a digit" (Hendrycks et al., "Deep Anomaly Detection wit
 Exposure", 2019).
 
 Random compositions of two to five pen strokes (polylines, open arcs, zig-zags, wavy lines, small
-closed shapes), single scribbles and zig-zags, filled blobs, and straight strokes no digit is made
-of (a flat line, a cross, an arrow), drawn on the pad with its round brush and prepared like any
-drawing (`canvas_to_image`). They are made here, for training
+closed shapes), single scribbles and zig-zags, filled blobs, rings with marks inside or with lobes,
+and straight strokes no digit is made of (a flat line, a cross, an arrow), drawn on the pad with its
+round brush and prepared like any drawing (`canvas_to_image`). They are made here, for training
 only; the yardstick that measures the result (`tests/non_digits.py`) is another generator.
 """
 
@@ -22,6 +22,7 @@ BRUSH_RANGE = (10, 28)  # px, around the pad's default brush
 STRAIGHT_SHARE = 0.25  # of the drawings: straight strokes only
 FILLED_SHARE = 0.1  # of the drawings: a filled blob (with strokes around it, or not)
 SINGLE_SHARE = 0.15  # of the drawings: one stroke, a scribble or a zig-zag
+RING_SHARE = 0.15  # of the drawings: a ring with marks inside, or a ring with lobes (a 0 it is not)
 FLAT_TARGET = 0.1  # each digit's probability in the target of a non-digit: 1 / 10
 
 
@@ -34,6 +35,8 @@ def non_digit_images(count: int, rng: np.random.Generator) -> np.ndarray:
             strokes = _straight(rng)
         elif kind < STRAIGHT_SHARE + SINGLE_SHARE:
             strokes = [_stroke(rng, kind=rng.choice([0, 3]))]
+        elif kind < STRAIGHT_SHARE + SINGLE_SHARE + RING_SHARE:
+            strokes = _ring(rng)
         else:  # two to five strokes
             strokes = _composition(rng)
         brush = rng.uniform(*BRUSH_RANGE)
@@ -90,6 +93,27 @@ def _stroke(rng, kind: int | None = None) -> np.ndarray:
     return np.stack([0.5 + radius * np.cos(angles), 0.5 + radius * np.sin(angles)], 1) + rng.uniform(
         -0.2, 0.2, 2
     )
+
+
+def _ring(rng) -> list[np.ndarray]:
+    """A closed curve that is no 0: an oval with two or three marks inside (dots, short strokes, small
+    arcs), or a ring with three to five lobes, with a mark or none."""
+    rx, ry = rng.uniform(0.3, 0.45), rng.uniform(0.3, 0.45)
+    lobes = int(rng.integers(3, 6)) if rng.random() < 0.5 else 0
+    depth = rng.uniform(0.15, 0.35) if lobes else 0.0
+    angles = np.linspace(0, 2 * np.pi, 49) + rng.uniform(0, 2 * np.pi)
+    radius = 1.0 + depth * np.cos(lobes * angles + rng.uniform(0, 2 * np.pi))
+    strokes = [np.stack([0.5 + rx * radius * np.cos(angles), 0.5 + ry * radius * np.sin(angles)], 1)]
+    for _ in range(int(rng.integers(0, 2) if lobes else rng.integers(2, 4))):
+        x, y = 0.5 + rx * rng.uniform(-0.5, 0.5), 0.5 + ry * rng.uniform(-0.5, 0.5)
+        if rng.random() < 0.4:  # a dot
+            strokes.append(np.array([[x, y], [x + 0.005, y]]))
+        else:  # a short stroke or a small arc
+            bend = rng.uniform(-0.08, 0.08)
+            half = rng.uniform(0.05, 0.2) * np.array([np.cos(a := rng.uniform(0, np.pi)), np.sin(a)])
+            middle = np.array([x, y]) + bend * np.array([-np.sin(a), np.cos(a)])
+            strokes.append(np.array([[x, y] - half, middle, [x, y] + half]))
+    return strokes
 
 
 def _lumpy_ring(rng) -> np.ndarray:
