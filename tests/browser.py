@@ -166,6 +166,19 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     page.wait_for_selector('[data-testid=stApp][data-test-script-state="notRunning"]', timeout=timeout)
 
 
+def download(page, button_name: str):
+    """Click a download button once the page is idle (a click during a rerun can land on the button
+    being replaced) -> the downloaded file's path."""
+    from playwright.sync_api import expect
+
+    button = page.get_by_role("button", name=button_name)
+    expect(button).to_be_enabled()
+    wait_idle(page)
+    with page.expect_download(timeout=60_000) as started:
+        button.click()
+    return started.value.path()
+
+
 def wait_settled(page, since: float) -> None:
     """Wait until the page changed after `since` (page time), then stayed still and idle."""
     page.wait_for_function(
