@@ -121,8 +121,8 @@ SHAPES: dict[int, list[list[list[tuple]]]] = {
         _shape("0.3,0.25 0.55,0.35 0.75,0.2 0.6,0.02 0.3,0.05 0.35,0.2 0.7,0.35 0.85,0.6 0.55,0.9 0,1"),
     ],
 }
-BAR_SHARE = 0.5  # of 7s: a bar through the stem (most 7s with a round top, the last shape, have one)
-ROUND_BAR_SHARE = 0.85
+BAR_SHARE = 0.5  # of 7s: a bar through the stem
+ROUND_BAR_SHARE = 0.85  # of the 7s of the last shape (a 2-like round top): without a bar it is a 2
 SLASH_SHARE = 0.15  # of 0s: a slash
 STEADY_ZERO = 0.6  # a 0's points move less: a ring moved as much grows corners (a heart, a lemon)
 
