@@ -44,10 +44,11 @@ def test_same_seed_gives_the_same_model(small_mnist):
         assert np.array_equal(a, b)
 
 
-def test_outlier_exposure_adds_drawings_that_are_no_digit_with_a_flat_target(small_mnist, monkeypatch):
+@pytest.fixture
+def fit_inputs(monkeypatch) -> dict:
+    """What `model.fit` is given (x, y), filled in when training runs."""
     import keras
 
-    (x_train, y_train), test = small_mnist
     seen = {}
     real_fit = keras.Model.fit
 
@@ -56,6 +57,12 @@ def test_outlier_exposure_adds_drawings_that_are_no_digit_with_a_flat_target(sma
         return real_fit(model, x=x, y=y, **kwargs)
 
     monkeypatch.setattr(keras.Model, "fit", fit)
+    return seen
+
+
+def test_outlier_exposure_adds_drawings_that_are_no_digit_with_a_flat_target(small_mnist, fit_inputs):
+    (x_train, y_train), test = small_mnist
+    seen = fit_inputs
     result = train(
         ((x_train[:600], y_train[:600]), test), TrainConfig(epochs=1, seed=3, outliers=0.25), verbose=0
     )
@@ -74,9 +81,7 @@ def test_drawings_that_are_no_digit_are_mnist_style_images():
     assert np.array_equal(images, non_digit_images(40, np.random.default_rng(0)))  # reproducible
 
 
-def test_digits_written_as_strokes_are_labelled_mnist_style_images(monkeypatch, small_mnist):
-    import keras
-
+def test_digits_written_as_strokes_are_labelled_mnist_style_images(fit_inputs, small_mnist):
     from model.written import SHAPES, written_digits
 
     images, labels = written_digits(60, np.random.default_rng(0))
@@ -90,14 +95,7 @@ def test_digits_written_as_strokes_are_labelled_mnist_style_images(monkeypatch, 
     assert set(SHAPES) == set(range(10)) and all(len(shapes) >= 2 for shapes in SHAPES.values())
 
     (x_train, y_train), test = small_mnist
-    seen = {}
-    real_fit = keras.Model.fit
-
-    def fit(model, x=None, y=None, **kwargs):
-        seen["y"] = y
-        return real_fit(model, x=x, y=y, **kwargs)
-
-    monkeypatch.setattr(keras.Model, "fit", fit)
+    seen = fit_inputs
     result = train(
         ((x_train[:500], y_train[:500]), test), TrainConfig(epochs=1, seed=3, written=0.2), verbose=0
     )
