@@ -130,7 +130,7 @@ def test_the_pad_controls_speak_korean(app, pages):
 
     page = pages.open(app.url, path="?lang=ko")
     for name in ("실행 취소", "다시 실행", "지우기"):
-        expect(page.get_by_role("button", name=name, exact=True)).to_be_visible()
+        expect(page.get_by_role("button", name=name, exact=True)).to_be_visible(timeout=30_000)
     page.get_by_text("English", exact=True).click()
     expect(page.get_by_role("button", name="Clear", exact=True)).to_be_visible(timeout=30_000)
 
