@@ -40,7 +40,6 @@ from model.written import written_digits
 DEFAULT_LEARNING_RATE = 0.001  # Keras' RMSprop default
 STEPS_PER_EXECUTION = 64  # batches per compiled call: Python overhead paid once per 64 steps
 JIT_COMPILE = True  # XLA fuses each step's ops; about 2x faster on CPU, same updates
-SHUFFLE_BUFFER = 70_000  # more than the training set: a full shuffle every epoch
 
 
 @dataclass
@@ -139,9 +138,11 @@ def training_inputs(x_train, y_train, config: TrainConfig) -> dict:
         return {"x": x_train, "y": y_train, "batch_size": config.batch_size}
     import tensorflow as tf
 
+    # The buffer holds the whole set: the styled, retraced, written and no-digit images are
+    # appended in blocks, and a smaller buffer would leave them all at the end of every epoch.
     pipeline = (
         tf.data.Dataset.from_tensor_slices((x_train, y_train))
-        .shuffle(SHUFFLE_BUFFER, seed=config.seed, reshuffle_each_iteration=True)
+        .shuffle(len(x_train), seed=config.seed, reshuffle_each_iteration=True)
         .batch(config.batch_size)
         .map(augment_batch, num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)

@@ -280,3 +280,19 @@ def test_lr_decay_follows_a_cosine_to_zero():
     assert float(schedule(10)) == pytest.approx(0.005, rel=1e-3)
     assert float(schedule(20)) == pytest.approx(0.0, abs=1e-6)
     assert float(make_optimizer(TrainConfig(), steps_per_epoch=10).learning_rate) == pytest.approx(0.001)
+
+
+def test_every_epoch_mixes_the_whole_training_set():
+    # The styled, retraced, written and no-digit images are appended in blocks; every batch must
+    # draw from all of them, not only from the blocks a too-small shuffle buffer has reached.
+    from model.train import training_inputs
+
+    count, batch = 4000, 400
+    labels = np.repeat(np.arange(4), count // 4)  # four blocks, in order
+    x = np.zeros((count, 784), np.float32)
+    y = np.eye(10, dtype=np.float32)[labels]
+    pipeline = training_inputs(x, y, TrainConfig(augment=True, batch_size=batch, seed=0))["x"]
+    batches = [targets.numpy().argmax(axis=1) for _, targets in pipeline]
+    assert sum(len(b) for b in batches) == count
+    for seen in batches:  # about 100 of each block in every batch
+        assert np.bincount(seen, minlength=4).min() >= 50, np.bincount(seen, minlength=4)
