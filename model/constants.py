@@ -11,6 +11,8 @@ FIT_BOX = 20  # MNIST digits were size-normalized into a 20x20 box, aspect ratio
 
 OUTLIER_SHARE = 0.15  # drawings that are no digit added to training, as a share of its images: the
 # committed bundle's --outliers and the Train page's switch (measured in the README)
+WRITTEN_SHARE = 0.5  # digits written as pen strokes added to training, as a share of MNIST's training
+# images: the committed bundle's --written and the Train page's switch
 
 DEFAULT_EPOCHS = 5  # the tutorial's fit
 DEFAULT_BATCH_SIZE = 32  # the tutorial's batch size (Keras' default)

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from model.bundle import read_json, write_json
-from model.constants import MODEL_FILE, OUTLIER_SHARE, PROJECT_DIR
+from model.constants import MODEL_FILE, OUTLIER_SHARE, PROJECT_DIR, WRITTEN_SHARE
 from model.errors import Explained
 from model.progress import ACTIVE_STATES, Progress, Status, progress, read_status
 
@@ -70,6 +70,7 @@ class RunSettings:
     extra_repeat: int = 1
     seed: int | None = None
     outliers: bool = False  # also teach drawings that are no digit (--outliers OUTLIER_SHARE)
+    written: bool = False  # also teach digits written as pen strokes (--written WRITTEN_SHARE)
     init: str | None = None  # a model.keras to train further (--init), instead of fresh weights
     learning_rate: float | None = None  # None: RMSprop's default
     lr_decay: bool = False
@@ -103,6 +104,8 @@ class RunSettings:
             args += ["--seed", str(self.seed)]
         if self.outliers:
             args += ["--outliers", str(OUTLIER_SHARE)]
+        if self.written:
+            args += ["--written", str(WRITTEN_SHARE)]
         if self.init:
             args += ["--init", self.init]
         if self.learning_rate is not None:
@@ -121,6 +124,7 @@ SETTING_TYPES = {  # RunSettings' fields in run.json: (type, may be null)
     "extra_repeat": (int, False),
     "seed": (int, True),
     "outliers": (bool, False),
+    "written": (bool, False),
     "init": (str, True),
     "learning_rate": (float, True),
     "lr_decay": (bool, False),

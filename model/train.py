@@ -161,7 +161,7 @@ def train(
 
     `callbacks` are Keras callbacks (per batch and epoch progress); `on_phase(name, **fields)` is
     told when building the training set ("building", with prepared=[done, total, seconds] while
-    augmenting) and the evaluation ("evaluating") start.
+    digits are retraced and written with a pen) and the evaluation ("evaluating") start.
     """
     on_phase = on_phase or (lambda name, **fields: None)
     if config.seed is not None:
@@ -171,19 +171,21 @@ def train(
     (x_train, y_train), (x_test, y_test) = mnist
     test_images = x_test  # kept as uint8 28x28 for the bundle's thumbnails of misses
     on_phase("building")
+    started, to_write, retraced = time.perf_counter(), round(config.written * len(x_train)), [0]
+
+    def prepared(done: int, total: int) -> None:  # pen-retraced copies first, then written digits
+        retraced[0] = total
+        on_phase("building", prepared=[done, total + to_write, round(time.perf_counter() - started, 2)])
+
     if config.augment:
-        started = time.perf_counter()
         x_train, y_train = augmented_training_set(
-            x_train,
-            y_train,
-            np.random.default_rng(config.seed),
-            on_progress=lambda done, total: on_phase(
-                "building", prepared=[done, total, round(time.perf_counter() - started, 2)]
-            ),
+            x_train, y_train, np.random.default_rng(config.seed), on_progress=prepared
         )
     if config.written:  # digits written as pen strokes, in letter shapes MNIST has few of
         written, written_labels = written_digits(
-            round(config.written * len(mnist[0][0])), np.random.default_rng(config.seed)
+            to_write,
+            np.random.default_rng(config.seed),
+            on_progress=lambda done: prepared(retraced[0] + done, retraced[0]),
         )
         x_train, y_train = np.concatenate([x_train, written]), np.concatenate([y_train, written_labels])
     x_train, y_train_hot = inputs_and_targets(x_train, y_train)

@@ -27,6 +27,7 @@ SLANT = (-0.2, 0.45)  # shear: how far the top leans right per unit of height
 TURN_DEGREES = 8.0
 WIDTH_RANGE = (0.35, 1.15)  # narrow and wide hands: real writers' digits go down to a third as wide as tall
 SAMPLES = 12  # points per spline segment
+PROGRESS_EVERY = 1_000  # digits written between progress reports (about 2.5 s)
 
 C = 1  # marks a control point where the pen turns sharply (a corner) rather than curving through
 
@@ -127,8 +128,10 @@ SLASH_SHARE = 0.15  # of 0s: a slash
 STEADY_ZERO = 0.6  # a 0's points move less: a ring moved as much grows corners (a heart, a lemon)
 
 
-def written_digits(count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """(count, 28, 28) uint8 MNIST-style images of digits written as strokes, and their (count,) labels."""
+def written_digits(count: int, rng: np.random.Generator, on_progress=None) -> tuple[np.ndarray, np.ndarray]:
+    """(count, 28, 28) uint8 MNIST-style images of digits written as strokes, and their (count,) labels.
+
+    `on_progress(done)` hears every PROGRESS_EVERY digits and at the end how many are written."""
     images, labels = [], []
     while len(images) < count:
         digit = len(images) % 10
@@ -136,6 +139,10 @@ def written_digits(count: int, rng: np.random.Generator) -> tuple[np.ndarray, np
         if image is not None:
             images.append(np.round(image * 255).astype(np.uint8))
             labels.append(digit)
+            if on_progress and len(images) % PROGRESS_EVERY == 0 and len(images) < count:
+                on_progress(len(images))
+    if on_progress:
+        on_progress(len(images))
     return np.stack(images), np.asarray(labels, dtype=np.uint8)
 
 

@@ -81,6 +81,7 @@ def test_a_short_training_run_from_the_train_page_becomes_this_sessions_model(
     app.selectbox(key="train_images").set_value(1000)
     app.checkbox(key="train_add_drawings").check()
     app.toggle(key="train_outliers").set_value(True)
+    app.toggle(key="train_written").set_value(True)
     app.button(key="start_training").click().run()
     assert not app.exception, app.exception
     assert app.get("progress"), "a progress bar while it trains"
@@ -93,10 +94,12 @@ def test_a_short_training_run_from_the_train_page_becomes_this_sessions_model(
         assert not app.exception, app.exception
     (run,) = list_runs(runs)
     assert run.usable and run.settings.epochs == 1 and run.settings.limit == 1000 and run.settings.outliers
+    assert run.settings.written and "--written 0.5" in " ".join(run.info.command)
     assert Classifier.load(run.bundle).predict_proba(np.zeros((1, 784))).shape == (1, 10)
     history = json.loads((run.bundle / "history.json").read_text())
-    # 8 of the 10 drawings, each repeated 10x, and 15% more in drawings that are no digit
-    assert history["train_samples"] == 1000 + 10 * 8 + round(0.15 * 1080)
+    # 8 of the 10 drawings, each repeated 10x, half as many digits written as strokes, and 15% more
+    # in drawings that are no digit
+    assert history["train_samples"] == 1080 + 540 + round(0.15 * 1620)
     assert history["extra"]["test_images"] == 2  # every 5th drawing is held out
     assert "On your 2 held-out drawings" in all_text(app)
 

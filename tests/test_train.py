@@ -296,3 +296,19 @@ def test_every_epoch_mixes_the_whole_training_set():
     assert sum(len(b) for b in batches) == count
     for seen in batches:  # about 100 of each block in every batch
         assert np.bincount(seen, minlength=4).min() >= 50, np.bincount(seen, minlength=4)
+
+
+@pytest.mark.slow
+def test_building_reports_the_retraced_then_the_written_digits_against_one_total(small_mnist):
+    (x_train, y_train), test = small_mnist
+    heard = []
+
+    def on_phase(name, **fields):
+        if "prepared" in fields:
+            heard.append(fields["prepared"][:2])
+
+    config = TrainConfig(epochs=1, seed=0, augment=True, written=0.5)
+    train(((x_train[:600], y_train[:600]), test), config, verbose=0, on_phase=on_phase)
+    done, totals = [d for d, _ in heard], {t for _, t in heard}
+    assert len(totals) == 1 and done == sorted(done) and done[-1] == max(totals)  # one bar, to its end
+    assert done[-1] - 300 in done  # the 300 written digits come after the retraced ones

@@ -22,6 +22,7 @@ GALLERY_TRUE, GALLERY_PREDICTED = "gallery_true", "gallery_predicted"
 TRAIN_EPOCHS, TRAIN_BATCH, TRAIN_IMAGES = "train_epochs", "train_batch", "train_images"
 TRAIN_AUGMENT, TRAIN_ADD_DRAWINGS = "train_augment", "train_add_drawings"
 TRAIN_OUTLIERS = "train_outliers"
+TRAIN_WRITTEN = "train_written"
 CLASS_BOARD = "class_board"  # (code, secret) of the class whose board this session shows
 CLASS_ENDING = "class_ending"  # the teacher asked to end the class: confirm first
 BOARD_DIGIT, BOARD_OUTCOME, BOARD_HIDE_NAMES = "board_digit", "board_outcome", "board_hide_names"

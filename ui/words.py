@@ -73,6 +73,8 @@ def run_label(run: Run) -> str:
         parts.append(tr("augmented"))
     if settings.outliers:
         parts.append(tr("taught non-digits"))
+    if settings.written:
+        parts.append(tr("taught written digits"))
     if settings.limit:
         parts.append(tr("{images} images", images=f"{settings.limit:,}"))
     if settings.extra:
@@ -105,7 +107,7 @@ def progress_text(progress: Progress) -> str:
     if progress.phase == "retracing":
         done, total = progress.retraced
         text = tr(
-            "Preparing the training images: pen-retraced copies, {done} of {total}",
+            "Preparing the training images: digits drawn with a pen, {done} of {total}",
             done=f"{done:,}",
             total=f"{total:,}",
         )
