@@ -58,10 +58,12 @@ def load_mnist(path: str | os.PathLike | None = None) -> tuple[Split, Split]:
 
 
 def load_mnist_with_source(path=None) -> tuple[tuple[Split, Split], str]:
-    """Like `load_mnist`, also returning the file it read (or Keras' loader), for the records."""
+    """Like `load_mnist`, also returning the name of the file it read (or Keras' loader), for the
+    records. Only the name: a bundle's records travel (the committed one is in the repository), the
+    folders of the machine it was trained on stay there."""
     source = mnist_source(path)
     if source.path is not None:
-        return read_mnist_npz(source.path), str(source.path.resolve())
+        return read_mnist_npz(source.path), source.path.name
     return _load_from_keras(), "keras.datasets.mnist.load_data()"
 
 

@@ -395,7 +395,7 @@ def _run(args: argparse.Namespace, progress: ProgressFile | None) -> int:
         mnist = ((x_train[: args.limit], y_train[: args.limit]), test)
     if extra is not None:
         mnist = add_extra(mnist, extra, args.extra_repeat)
-        source += f" + {args.extra} (x{args.extra_repeat})"
+        source += f" + {args.extra.name} (x{args.extra_repeat})"
     config = TrainConfig(
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -437,7 +437,7 @@ def extra_report(model, extra, args: argparse.Namespace) -> dict:
     x_test, _ = inputs_and_targets(x_test, y_test)
     predicted = model.predict(x_test, batch_size=1024, verbose=0).argmax(axis=1)
     return {
-        "path": str(args.extra),
+        "file": args.extra.name,
         "train_images": int(len(x_train)),
         "repeat": args.extra_repeat,
         "test_images": int(len(y_test)),

@@ -177,7 +177,8 @@ def test_extra_drawings_are_added_to_training_and_scored_on_their_own(tmp_path, 
     assert history["train_samples"] == 500 + 3 * 40
     assert history["extra"]["train_images"] == 40 and history["extra"]["test_images"] == 10
     assert 0 <= history["extra"]["test_accuracy"] <= 1
-    assert "mine.npz (x3)" in history["data_source"]
+    assert history["data_source"] == "small_mnist.npz + mine.npz (x3)"  # names only, no folders
+    assert history["extra"]["file"] == "mine.npz"
 
 
 def test_a_malformed_extra_file_is_refused_with_a_clear_error(tmp_path, small_mnist_npz, capsys):

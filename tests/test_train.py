@@ -18,6 +18,7 @@ def test_short_real_training_run_writes_a_complete_bundle(trained_bundle):
         assert len(history[key]) == 2
     assert history["settings"]["epochs"] == 2 and history["settings"]["batch_size"] == 32
     assert len(history["seconds_per_epoch"]) == 2 and history["data_source"].endswith(".npz")
+    assert "/" not in history["data_source"]  # the file's name: the machine's folders stay on it
     evaluation = read_json(trained_bundle / "evaluation.json")
     matrix = np.array(evaluation["confusion_matrix"])
     assert matrix.shape == (10, 10) and matrix.sum() == 1000
