@@ -105,13 +105,22 @@ def test_digits_written_as_strokes_are_labelled_mnist_style_images(fit_inputs, s
 
 
 @pytest.mark.slow
-def test_augmented_training_adds_styled_and_pen_digits(small_mnist):
+def test_augmented_training_adds_styled_pen_and_written_digits_and_reports_building(small_mnist):
     (x_train, y_train), test = small_mnist
-    result = train(
-        ((x_train[:600], y_train[:600]), test), TrainConfig(epochs=1, seed=0, augment=True), verbose=0
-    )
-    assert result.history["train_samples"] > 900  # 600 originals + styled + pen-retraced copies
+    heard = []
+
+    def on_phase(name, **fields):
+        if "prepared" in fields:
+            heard.append(fields["prepared"][:2])
+
+    config = TrainConfig(epochs=1, seed=0, augment=True, written=0.5)
+    result = train(((x_train[:600], y_train[:600]), test), config, verbose=0, on_phase=on_phase)
+    assert result.history["train_samples"] > 900 + 300  # 600 + styled + pen-retraced + 300 written
     assert result.history["settings"]["augment"] is True
+    # One progress bar to its end: the retraced digits, then the 300 written ones, against one total.
+    done, totals = [d for d, _ in heard], {t for _, t in heard}
+    assert len(totals) == 1 and done == sorted(done) and done[-1] == max(totals)
+    assert done[-1] - 300 in done
 
 
 RETRACE_BOTH_WAYS = """
@@ -297,19 +306,3 @@ def test_every_epoch_mixes_the_whole_training_set():
     assert sum(len(b) for b in batches) == count
     for seen in batches:  # about 100 of each block in every batch
         assert np.bincount(seen, minlength=4).min() >= 50, np.bincount(seen, minlength=4)
-
-
-@pytest.mark.slow
-def test_building_reports_the_retraced_then_the_written_digits_against_one_total(small_mnist):
-    (x_train, y_train), test = small_mnist
-    heard = []
-
-    def on_phase(name, **fields):
-        if "prepared" in fields:
-            heard.append(fields["prepared"][:2])
-
-    config = TrainConfig(epochs=1, seed=0, augment=True, written=0.5)
-    train(((x_train[:600], y_train[:600]), test), config, verbose=0, on_phase=on_phase)
-    done, totals = [d for d, _ in heard], {t for _, t in heard}
-    assert len(totals) == 1 and done == sorted(done) and done[-1] == max(totals)  # one bar, to its end
-    assert done[-1] - 300 in done  # the 300 written digits come after the retraced ones
