@@ -377,12 +377,15 @@ def _widen_labels(connection: sqlite3.Connection) -> None:
 
 
 def _use_wal(connection: sqlite3.Connection) -> None:
-    """Switch a store to write-ahead logging, once. The switch takes an exclusive lock without
-    waiting for it, so connections opening a brand-new store at once retry it briefly."""
+    """Switch a store to write-ahead logging, once. Reading the mode waits for other writers like
+    any read (and reports a store held by another program as busy); the switch itself takes an
+    exclusive lock without waiting for it, so connections opening a brand-new store at once retry
+    it briefly."""
+    if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+        return
     for attempt in range(WAL_TRIES):
         try:
-            if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as error:
             if "locked" not in str(error) or attempt == WAL_TRIES - 1:
