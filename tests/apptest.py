@@ -61,8 +61,20 @@ def count_images(node) -> int:
 def all_text(app: AppTest) -> str:
     parts = [e.value for e in app.markdown] + [e.value for e in app.caption]
     parts += [e.body for e in app.info] + [e.body for e in app.error] + [e.body for e in app.warning]
-    parts += [e.value for e in app.code]
+    parts += [e.value for e in app.code] + monospace_texts(app)
     return "\n".join(str(p) for p in parts)
+
+
+def monospace_texts(app: AppTest) -> list[str]:
+    """The texts shown as printed (`widgets.monospace_ui`: model.summary()), unescaped."""
+    import html
+
+    bodies = [element.proto.body for element in app.get("html")]
+    return [
+        html.unescape(m)
+        for body in bodies
+        for m in re.findall(r'<pre class="monospace">(.*?)</pre>', body, re.S)
+    ]
 
 
 SERVER_WORDS = ("DIGITS_", "MNIST_NPZ", "python -m", "Traceback", "streamlit run", str(Path.home()))

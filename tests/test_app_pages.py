@@ -12,6 +12,7 @@ from tests.apptest import (
     all_text,
     count_images,
     korean_app,
+    monospace_texts,
     open_page,
     run_app,
 )
@@ -24,7 +25,7 @@ def test_page_shows_flow_summary_curves_and_blank_pad_hint(monkeypatch, trained_
     text = all_text(app)
     assert "784 values in [0, 1]" in text and "softmax" in text
     assert "669,706" in text  # model.summary()
-    wide, narrow = [c.value for c in app.code if "Param #" in c.value]  # as Keras prints it; for phones
+    wide, narrow = [t for t in monospace_texts(app) if "Param #" in t]  # as Keras prints it; for phones
     assert max(map(len, narrow.splitlines())) < max(map(len, wide.splitlines())) and "401,920" in narrow
     pages = app._registered_pages.values()  # what st.navigation registered, in its order
     assert [(p["page_name"], p["url_pathname"]) for p in pages] == [

@@ -205,6 +205,14 @@ def confusion_table(matrix) -> None:
     )
 
 
+def monospace_ui(text: str) -> None:
+    """Text laid out in columns as a program printed it (`model.summary()`'s table), kept as it is.
+
+    A plain preformatted block (page.css): `st.code` would load a 1.5 MB syntax highlighter with
+    the page, which delayed the pad by about half a second."""
+    st.html(f'<pre class="monospace">{html.escape(text)}</pre>')
+
+
 # Galleries ---------------------------------------------------------------------------------------
 
 

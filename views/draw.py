@@ -329,8 +329,10 @@ def model_section(path: Path, load_error: Exception | None) -> None:
     with summary_col.container(key="summary"):  # ui/assets/page.css fits it to a phone's width
         st.subheader(tr("Architecture: `model.summary()`"))
         if records.summary:  # page.css shows one of the two: as Keras prints it, or narrow on a phone
-            st.container(key="summary_wide").code(records.summary, language=None)
-            st.container(key="summary_narrow").code(narrow_summary(records.summary), language=None)
+            with st.container(key="summary_wide"):
+                widgets.monospace_ui(records.summary)
+            with st.container(key="summary_narrow"):
+                widgets.monospace_ui(narrow_summary(records.summary))
         else:
             st.warning(tr("No summary.txt in the bundle."))
     with facts_col:
