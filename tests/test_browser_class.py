@@ -76,6 +76,8 @@ def test_pupils_join_by_link_and_their_drawings_reach_the_board_live(own_app, pa
 @pytest.mark.parametrize("language", ["en", "ko"])
 def test_board_and_pupil_screenshots(own_app, pages, language, tmp_path):
     """The board at 1280x720 and 1920x1080 (projectors) and a pupil's page at 390 px."""
+    from playwright.sync_api import expect
+
     folder = Path(os.environ.get("SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     teacher = pages.open(own_app.url, path=f"class?lang={language}", ready="h1", width=1280, height=720)
@@ -91,7 +93,7 @@ def test_board_and_pupil_screenshots(own_app, pages, language, tmp_path):
         wait_idle(pupil)
         reset_canvas(pupil)
     pupil.screenshot(path=str(folder / f"class-pupil-{language}-390.png"))
-    teacher.wait_for_timeout(3_000)
+    expect(teacher.locator(".thumbnails img")).to_have_count(2, timeout=30_000)  # the board's next refresh
     shown = teacher.locator(".thumbnails img").first.bounding_box()
     assert shown["width"] >= 130 and shown["height"] >= 130  # 140 px: seen from the back of a room
     teacher.screenshot(path=str(folder / f"class-board-{language}-1280x720.png"))
