@@ -171,21 +171,25 @@ def train(
     (x_train, y_train), (x_test, y_test) = mnist
     test_images = x_test  # kept as uint8 28x28 for the bundle's thumbnails of misses
     on_phase("building")
-    started, to_write, retraced = time.perf_counter(), round(config.written * len(x_train)), [0]
+    started, to_write, retraced = time.perf_counter(), round(config.written * len(x_train)), 0
 
-    def prepared(done: int, total: int) -> None:  # pen-retraced copies first, then written digits
-        retraced[0] = total
-        on_phase("building", prepared=[done, total + to_write, round(time.perf_counter() - started, 2)])
+    def prepared(done: int) -> None:  # one bar: the pen-retraced copies first, then the written digits
+        on_phase("building", prepared=[done, retraced + to_write, round(time.perf_counter() - started, 2)])
+
+    def retracing(done: int, total: int) -> None:
+        nonlocal retraced
+        retraced = total
+        prepared(done)
 
     if config.augment:
         x_train, y_train = augmented_training_set(
-            x_train, y_train, np.random.default_rng(config.seed), on_progress=prepared
+            x_train, y_train, np.random.default_rng(config.seed), on_progress=retracing
         )
     if config.written:  # digits written as pen strokes, in letter shapes MNIST has few of
         written, written_labels = written_digits(
             to_write,
             np.random.default_rng(config.seed),
-            on_progress=lambda done: prepared(retraced[0] + done, retraced[0]),
+            on_progress=lambda done: prepared(retraced + done),
         )
         x_train, y_train = np.concatenate([x_train, written]), np.concatenate([y_train, written_labels])
     x_train, y_train_hot = inputs_and_targets(x_train, y_train)
