@@ -32,7 +32,7 @@ def sample_canvas() -> np.ndarray:
     return np.asarray(image)
 
 
-ROUNDS = 15  # this VM's speed drifts (2x within minutes): the functions take turns, round by round,
+ROUNDS = 15  # this VM's speed drifts (up to 1.7x for minutes): the functions take turns, round by round,
 # so a slow spell slows all of them, and each figure is the median over rounds of per-call medians
 
 
