@@ -1,5 +1,6 @@
 """Driving the app without a browser (Streamlit's AppTest): open it, switch pages, read its text."""
 
+import html
 import re
 from pathlib import Path
 
@@ -67,8 +68,6 @@ def all_text(app: AppTest) -> str:
 
 def monospace_texts(app: AppTest) -> list[str]:
     """The texts shown as printed (`widgets.monospace_ui`: model.summary()), unescaped."""
-    import html
-
     bodies = [element.proto.body for element in app.get("html")]
     return [
         html.unescape(m)
