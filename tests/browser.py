@@ -252,8 +252,10 @@ def choose_option(page, selectbox, option) -> None:
 
 def bar_percentages(page) -> dict[int, float]:
     """The ten answer bars' percentages, by digit."""
+    from playwright.sync_api import expect
+
     rows = page.locator(".prob-row")
-    assert rows.count() == 10
+    expect(rows).to_have_count(10)  # the bars' HTML can land a moment after the answer's metric
     values = {}
     for index in range(10):
         row = rows.nth(index)
