@@ -5,9 +5,11 @@ starting the process to the pad being drawable in headless Chromium (the first p
 visits every page and reads the server process' memory (VmRSS now, VmHWM its peak, from
 /proc/<pid>/status). Baseline, in the same run: a page with only a canvas and a metric
 (`benchmarks/baseline_page.py`). `--before REV` also measures the app as it was at a git revision
-(taken from git into a scratch folder), the same way.
+(taken from git into a scratch folder), the same way. `--phone`: the browser works like a phone,
+390 px wide with its processor slowed 4x (Chromium's CPU throttling), where the page's scripts
+weigh most.
 
-    python -m benchmarks.startup [--runs 3] [--before REV]
+    python -m benchmarks.startup [--runs 3] [--before REV] [--phone]
 """
 
 from __future__ import annotations
@@ -48,14 +50,25 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return fields["VmRSS"], fields["VmHWM"]
 
 
-def measure(browser, script: Path, every_page: bool) -> dict:
-    """One fresh server: seconds to a drawable pad, then memory after every page (or the one)."""
+PHONE_SLOWDOWN = 4  # a mid-range phone runs page scripts about 4x slower than this VM's Chromium
+
+
+def measure(browser, script: Path, every_page: bool, phone: bool = False) -> dict:
+    """One fresh server: seconds to a drawable pad (and of those, after the page was asked for),
+    then memory after every page (or the one)."""
     started = time.monotonic()
     with streamlit_server(script) as url:
-        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+        )
+        page = context.new_page()
+        if phone:
+            context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": PHONE_SLOWDOWN})
+        asked = time.monotonic()
         page.goto(url)
         page.wait_for_selector("canvas.upper-canvas", timeout=120_000)
         drawable = time.monotonic() - started
+        in_browser = time.monotonic() - asked
         page.context.close()
         page = open_app(browser, url)
         if every_page:
@@ -65,7 +78,7 @@ def measure(browser, script: Path, every_page: bool) -> dict:
         wait_idle(page)
         rss, peak = memory_mb(server_pid(url))
         page.context.close()
-    return {"drawable": drawable, "rss": rss, "peak": peak}
+    return {"drawable": drawable, "in_browser": in_browser, "rss": rss, "peak": peak}
 
 
 def checkout(revision: str, folder: Path) -> Path:
@@ -79,6 +92,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="fresh servers per app")
     parser.add_argument("--before", default=None, help="also measure the app at this git revision")
+    parser.add_argument("--phone", action="store_true", help="390 px wide, processor slowed 4x")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -92,14 +106,20 @@ def main(argv=None) -> int:
             browser = launch(playwright)
             for _ in range(args.runs):  # interleaved, so machine noise hits every app alike
                 for name, (script, every_page) in apps.items():
-                    results[name].append(measure(browser, script, every_page))
+                    results[name].append(measure(browser, script, every_page, args.phone))
             browser.close()
-    print(f"{'':24} {'drawable after':>16} {'memory (RSS)':>14} {'peak (HWM)':>12}   over {args.runs} runs")
+    print("as a phone: 390 px wide, processor slowed 4x" if args.phone else "as a desktop browser")
+    print(
+        f"{'':24} {'drawable after':>16} {'of which in the browser':>24} {'memory (RSS)':>14} "
+        f"{'peak (HWM)':>12}   over {args.runs} runs"
+    )
     for name, runs in results.items():
         drawable = [r["drawable"] for r in runs]
+        in_browser = [r["in_browser"] for r in runs]
         rss = [r["rss"] for r in runs]
         print(
             f"{name:24} {statistics.median(drawable):8.1f} s ({min(drawable):.1f}-{max(drawable):.1f})"
+            f" {statistics.median(in_browser):14.1f} s ({min(in_browser):.1f}-{max(in_browser):.1f})"
             f" {statistics.median(rss):8.0f} MB {statistics.median([r['peak'] for r in runs]):9.0f} MB"
         )
     print("memory: the bare page after loading; the apps after visiting every page and one drawing")

@@ -36,6 +36,8 @@ def test_page_shows_flow_summary_curves_and_blank_pad_hint(monkeypatch, trained_
         ("Train", "train"),
         ("Class", "class"),
     ]
+    assert not app.get("vega_lite_chart")  # the curves wait for the switch: the pad comes first
+    app.toggle(key="show_curves").set_value(True).run()
     assert len(app.get("vega_lite_chart")) == 2  # loss and accuracy curves
     prediction = [m for m in app.metric if m.label == "Prediction"]
     assert prediction and prediction[0].value == "–"  # a blank pad: no made-up answer
@@ -250,6 +252,7 @@ def test_flow_page_judges_a_drawing_that_is_no_digit_at_the_softmax_step(monkeyp
 
 def test_curves_are_scaled_to_the_data_and_every_batch_size_is_in_view(monkeypatch, trained_bundle, tmp_path):
     app = run_app(monkeypatch, trained_bundle)
+    app.toggle(key="show_curves").set_value(True).run()
     specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
     accuracy = next(spec for spec in specs if spec["encoding"]["y"]["field"] == "accuracy")
     assert accuracy["encoding"]["y"]["scale"]["zero"] is False  # not a 0-1 axis with flat lines at the top

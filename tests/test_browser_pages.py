@@ -18,7 +18,10 @@ def test_page_shows_summary_and_curves(app, pages):
 
     page = pages.open(app.url)
     expect(page.get_by_text("Total params: 669,706").filter(visible=True)).to_be_visible()
-    expect(page.locator('[data-testid="stVegaLiteChart"]').filter(visible=True)).to_have_count(2)
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    expect(charts).to_have_count(0)  # drawn on request: the chart library would slow the pad
+    page.get_by_text("Show the loss and accuracy per epoch").click()
+    expect(charts.filter(visible=True)).to_have_count(2)
     # The plot itself is as tall as asked (260 px): a legend and titles once squeezed it to about 60.
     heights = page.evaluate(
         "() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]"

@@ -16,6 +16,7 @@ KEPT = "kept:"  # prefix of the session keys holding widget values that outlive 
 # Kept choices (widget keys; their values live under KEPT + key)
 BRUSH = "brush"
 SHOW_HIDDEN = "show_hidden"
+SHOW_CURVES = "show_curves"  # the Draw page's training curves (drawn on request)
 ACTIVE_MODEL = "active_model"  # the run answering this session, or context.COMMITTED
 COMPARE = "compare"  # models whose curves the Train page compares
 GALLERY_TRUE, GALLERY_PREDICTED = "gallery_true", "gallery_predicted"

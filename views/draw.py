@@ -365,12 +365,19 @@ def model_section(path: Path, load_error: Exception | None) -> None:
 
 def curves_ui(history: dict) -> None:
     st.subheader(tr("Training curves"))
-    rows = charts.history_rows(history, tr("this model"))
-    charts.curve_charts(rows, len(history["loss"]), by_model=False, height=260)
-    st.caption(
-        tr("Loss and accuracy per epoch: training (dashed) vs validation on the 10,000 test digits (solid).")
-    )
-    charts.augmentation_note(bool(history.get("settings", {}).get("augment")))
+    # Drawn on request: the chart library is about 775 KB of script, and on a phone's slower
+    # processor it kept the pad above from being drawable for about 2.7 s longer (9.3 s instead
+    # of 6.7 s with the processor slowed 4x, benchmarks/startup.py --phone).
+    if st.toggle(tr("Show the loss and accuracy per epoch"), **state.kept(state.SHOW_CURVES, False)):
+        rows = charts.history_rows(history, tr("this model"))
+        charts.curve_charts(rows, len(history["loss"]), by_model=False, height=260)
+        st.caption(
+            tr(
+                "Loss and accuracy per epoch: training (dashed) vs validation on the "
+                "10,000 test digits (solid)."
+            )
+        )
+        charts.augmentation_note(bool(history.get("settings", {}).get("augment")))
     rising = overfitting_epoch(history)
     if rising:
         st.info(
