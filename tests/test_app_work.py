@@ -153,3 +153,24 @@ def test_a_chosen_run_deleted_elsewhere_falls_back_to_the_model_that_comes_with_
     assert not app.exception
     assert "no longer available: back to the model that comes with the app" in all_text(app)
     assert "Answering with the model that comes with the app." in all_text(app)
+
+
+def test_the_train_switches_say_how_many_images_they_add_from_the_training_settings(
+    monkeypatch, trained_bundle
+):
+    import views.train
+
+    def helps(app) -> dict:
+        return {toggle.key: toggle.help for toggle in app.toggle}
+
+    app = run_app(monkeypatch, trained_bundle, page="Train")
+    shown = helps(app)
+    assert "(30,000 for all 60,000 MNIST images" in shown["train_written"]  # --written 0.5
+    assert "Writing 30,000 of them first takes about 75 seconds" in shown["train_written"]
+    assert "(15% more images)" in shown["train_outliers"]  # --outliers 0.15
+    monkeypatch.setattr(views.train, "WRITTEN_SHARE", 0.25)
+    monkeypatch.setattr(views.train, "OUTLIER_SHARE", 0.3)
+    app.run()
+    shown = helps(app)
+    assert "(15,000 for all 60,000 MNIST images" in shown["train_written"]
+    assert "(30% more images)" in shown["train_outliers"]
