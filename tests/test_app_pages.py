@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 
 import pytest
 
@@ -295,3 +296,30 @@ def test_switching_language_keeps_the_page_and_the_choices(monkeypatch, trained_
     assert app.title[0].value.endswith("숫자를 그려 보세요")  # the choice holds on every page
     app.segmented_control(key="language_choice").set_value("en").run()
     assert app.title[0].value.endswith("Draw a digit")
+
+
+def test_overfitting_is_said_only_where_validation_loss_clearly_rises(monkeypatch, trained_bundle, tmp_path):
+    from model.constants import DEFAULT_BUNDLE_DIR
+    from model.history import CURVE_KEYS, Overfitting, overfitting
+
+    committed = json.loads((DEFAULT_BUNDLE_DIR / "history.json").read_text())
+    assert overfitting(committed) is None  # 1.2% above its lowest after epoch 19 of 20: a wiggle
+    tutorial = {"loss": [0.22, 0.10, 0.07, 0.05, 0.04], "val_loss": [0.11, 0.085, 0.08, 0.09, 0.10]}
+    assert overfitting(tutorial) == Overfitting(3, pytest.approx(0.25))
+    assert overfitting({**tutorial, "val_loss": [0.11, 0.085, 0.08, 0.082, 0.084]}) is None  # 5%
+    assert overfitting({**tutorial, "val_loss": [0.11, 0.085, 0.08, 0.07, 0.10]}) is None  # one epoch
+    assert overfitting({**tutorial, "loss": [0.22, 0.10, 0.07, 0.08, 0.09]}) is None  # training rose too
+
+    def app_with_curves(name: str, curves: dict):
+        bundle = tmp_path / name  # a bundle's records are cached by folder until its model changes
+        shutil.copytree(trained_bundle, bundle)
+        history = json.loads((bundle / "history.json").read_text())
+        (bundle / "history.json").write_text(json.dumps({**history, **curves}))
+        return run_app(monkeypatch, bundle)
+
+    app = app_with_curves("tutorial", {**tutorial, "accuracy": [0.9] * 5, "val_accuracy": [0.97] * 5})
+    [said] = [i.value for i in app.info if "overfitting" in i.value]
+    assert "lowest after epoch 3, then rises by 25%" in said
+    app = app_with_curves("committed", {key: committed[key] for key in CURVE_KEYS})
+    assert not [i for i in app.info if "overfitting" in i.value]
+    assert "no sign of overfitting in this run" in all_text(app)

@@ -16,7 +16,7 @@ from model.classes import ClassStore, Membership, clean_nickname
 from model.constants import NOT_A_DIGIT
 from model.data import flatten
 from model.feedback import FeedbackError, FeedbackStore
-from model.history import overfitting_epoch
+from model.history import overfitting
 from model.inference import Classifier, Prediction
 from model.pad_image import pad_png
 from model.runs import Run
@@ -378,17 +378,23 @@ def curves_ui(history: dict) -> None:
             )
         )
         charts.augmentation_note(bool(history.get("settings", {}).get("augment")))
-    rising = overfitting_epoch(history)
+    rising = overfitting(history)
     if rising:
         st.info(
             tr(
-                "Validation loss is lowest after epoch {epoch} and rises after it while training loss "
-                "keeps falling: the network starts to memorise the training set (overfitting).",
-                epoch=rising,
+                "Validation loss is lowest after epoch {epoch}, then rises by {rise} while training "
+                "loss keeps falling: the network starts to memorise the training set (overfitting).",
+                epoch=rising.epoch,
+                rise=f"{rising.rise:.0%}",
             )
         )
     else:
-        st.caption(tr("Validation loss was lowest after the last epoch: no sign of overfitting in this run."))
+        st.caption(
+            tr(
+                "Validation loss did not clearly rise while training loss fell: no sign of overfitting "
+                "in this run."
+            )
+        )
 
 
 def render(ctx: Context) -> None:
