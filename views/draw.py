@@ -366,8 +366,8 @@ def model_section(path: Path, load_error: Exception | None) -> None:
 def curves_ui(history: dict) -> None:
     st.subheader(tr("Training curves"))
     # Drawn on request: the chart library is about 775 KB of script, and on a phone's slower
-    # processor it kept the pad above from being drawable for about 2.7 s longer (9.3 s instead
-    # of 6.7 s with the processor slowed 4x, benchmarks/startup.py --phone).
+    # processor it kept the pad above from being drawable for about 2.5 s longer (10.1 s instead
+    # of 7.6 s after the page was asked for, processor slowed 4x: benchmarks/startup.py --phone).
     if st.toggle(tr("Show the loss and accuracy per epoch"), **state.kept(state.SHOW_CURVES, False)):
         rows = charts.history_rows(history, tr("this model"))
         charts.curve_charts(rows, len(history["loss"]), by_model=False, height=260)

@@ -29,7 +29,7 @@ from ui.context import Context
 from ui.words import progress_text, run_label, state_text
 
 IMAGE_CHOICES = (60_000, 10_000, 1_000)  # MNIST training images a run uses: all, or fewer for a quick try
-WRITING_SECONDS = 0.0025  # to write one digit (model/written.py): 2.4 ms measured on one core
+WRITING_SECONDS = 0.0025  # to write one digit (model/written.py) on one core: 2.4-2.5 ms measured
 EXTRA_REPEAT = 10  # a few dozen drawings among 60,000 digits need repeating to count
 
 
