@@ -20,6 +20,7 @@ from model.preprocess import ink_box
 
 PIXEL_MAX = 255.0  # x = x / x.max(): the largest pixel value in MNIST is 255
 LOSS_EPSILON = 1e-7  # Keras clips probabilities to [eps, 1 - eps] before the log
+LARGEST_LOSS = float(-np.log(np.float32(LOSS_EPSILON)))  # 16.118: what a ruled-out digit costs
 STRIP_HEIGHT = 40  # pixels: the flattened 784-value strip
 STRIP_ZOOM = 2  # pixels per value in the strip's image
 HIGHLIGHT_ROW = 14  # the row followed from the 28x28 grid into the strip

@@ -162,6 +162,20 @@ def test_flow_page_follows_the_drawing_made_on_the_draw_page(monkeypatch, traine
     assert "the model that comes with the app" in all_text(app)
 
 
+def test_the_flow_page_says_why_the_digits_it_ruled_out_cost_the_same(monkeypatch):
+    from model.constants import DEFAULT_BUNDLE_DIR
+    from tests.drawing import SEVEN, draw_canvas
+
+    app = run_app(monkeypatch, DEFAULT_BUNDLE_DIR)  # the app's own model: sure of a clear 7
+    app.session_state["last_drawing"] = draw_canvas(SEVEN)
+    open_page(app, "Follow the flow")
+    costs = shown_cells(app.table[-1]).splitlines()[1].split()[1:]
+    ruled_out = costs.count("16.118")  # -log(0.0000001): Keras' floor under a probability
+    assert ruled_out >= 5
+    [said] = [c.value for c in app.caption if "all but ruled out" in c.value]
+    assert "under 0.0000001 as 0.0000001" in said and f"the {ruled_out} digits" in said
+
+
 def test_the_draw_page_shows_the_last_drawing_again_after_a_visit_to_another_page(
     monkeypatch, trained_bundle
 ):

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from model.flow import learn_step, trace
+from model.flow import LARGEST_LOSS, cross_entropy, learn_step, trace
 from model.inference import Classifier
 from model.network import compile_mlp
 from model.preprocess import canvas_to_image, ink_box
@@ -73,6 +73,17 @@ def test_softmax_label_and_loss_match_keras(committed, reference, digits):
         expected = keras.losses.categorical_crossentropy(t.one_hot[None, :], predicted[None, :]).numpy()[0]
         assert t.loss == pytest.approx(float(expected), abs=1e-5)
         assert t.loss == pytest.approx(-np.log(t.probabilities[int(true)]), abs=1e-4)
+
+
+def test_a_ruled_out_digit_costs_what_keras_charges_for_it(committed, digits):
+
+    t = trace(committed, digits[0][0])
+    unlikely = int(t.probabilities.argmin())
+    assert t.probabilities[unlikely] < 1e-7  # the network all but rules it out
+    one_hot = keras.utils.to_categorical(unlikely, 10)[None, :]
+    charged = keras.losses.categorical_crossentropy(one_hot, t.probabilities[None, :]).numpy()[0]
+    assert cross_entropy(t.probabilities, unlikely) == pytest.approx(float(charged), abs=1e-4)
+    assert LARGEST_LOSS == pytest.approx(float(charged), abs=1e-4)
 
 
 def test_the_label_defaults_to_the_prediction_and_another_label_costs_more(committed, digits):

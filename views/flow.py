@@ -13,6 +13,8 @@ from i18n import tr, tr_error
 from model.data import MnistSource, flatten, load_mnist, normalize
 from model.flow import (
     HIGHLIGHT_ROW,
+    LARGEST_LOSS,
+    LOSS_EPSILON,
     Trace,
     cross_entropy,
     ink_box_picture,
@@ -152,7 +154,8 @@ def pixels_ui(t: Trace) -> None:
         "params": [{"name": "cell", "select": {"type": "point", "fields": ["row", "column"]}}],  # a tap
         "encoding": {
             "x": {"field": "column", "type": "ordinal", "axis": ticks, "title": tr("column")},
-            "y": {"field": "row", "type": "ordinal", "axis": ticks, "title": tr("row")},
+            # Upright: a turned Hangul title (행) is hard to read, and the word is short in both languages.
+            "y": {"field": "row", "type": "ordinal", "axis": {**ticks, "titleAngle": 0}, "title": tr("row")},
             "color": {
                 "field": "value",
                 "type": "quantitative",
@@ -420,12 +423,24 @@ def every_label_ui(t: Trace) -> None:
     )
     st.caption(
         tr(
-            "The network gave {digit} {probability}: the more probability a digit got, the smaller the "
-            "loss if it is the true one. Training lowers the loss of the true digit.",
+            "The network gave {digit} a probability of {probability}: the more probability a digit got, "
+            "the smaller the loss if it is the true one. Training lowers the loss of the true digit.",
             digit=t.digit,
             probability=f"{t.probabilities[t.digit]:.1%}",
         )
     )
+    ruled_out = sum(loss >= LARGEST_LOSS - 1e-3 for loss in losses)
+    if ruled_out:  # several digits cost the very same: say why, or it looks like a mistake
+        st.caption(
+            tr(
+                "Keras counts every probability under {epsilon} as {epsilon}, so that the loss never "
+                "becomes infinite. That is why the {count} digits the network all but ruled out each "
+                "cost the same {loss}.",
+                epsilon=f"{LOSS_EPSILON:.7f}",
+                count=ruled_out,
+                loss=f"{LARGEST_LOSS:.3f}",
+            )
+        )
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
