@@ -241,24 +241,23 @@ def hidden_ui(classifier: Classifier, prediction: Prediction) -> None:
         st.markdown(
             tr("**Units of layer 2 that lift “{digit}” above the other digits**", digit=prediction.digit)
         )
+        numbers = [tr("activation"), tr("weight to {digit}", digit=prediction.digit), tr("lead")]
         st.dataframe(
             pd.DataFrame(
-                [(c.unit, c.activation, c.weight, c.lead) for c in top],
-                columns=[
-                    tr("unit"),
-                    tr("activation"),
-                    tr("weight to {digit}", digit=prediction.digit),
-                    tr("lead"),
-                ],
+                [(c.unit, c.activation, c.weight, c.lead) for c in top], columns=[tr("unit"), *numbers]
             ),
             hide_index=True,
             width="stretch",
+            column_config={name: st.column_config.NumberColumn(format="%.3f") for name in numbers},  # aligned
         )
         st.caption(
             tr(
                 "**unit**: its number in layer 2 (0–511). **activation**: what it outputs for your "
-                "drawing. **weight to {digit}**: what each unit of that output adds to {digit}'s score. "
-                "**lead**: how far it lifts {digit}'s score above the average of the other nine digits.",
+                "drawing. **weight to {digit}**: what each 1 of activation adds to {digit}'s score (a "
+                "negative weight takes away). **lead**: how far it lifts {digit}'s score above the average "
+                "of the other nine digits, activation × (weight to {digit} − their average weight). So a "
+                "unit with a small negative weight to {digit} still lifts it when its weights to the other "
+                "digits are lower still.",
                 digit=prediction.digit,
             )
         )
