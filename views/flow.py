@@ -430,7 +430,7 @@ def every_label_ui(t: Trace) -> None:
         )
     )
     ruled_out = sum(loss >= LARGEST_LOSS - 1e-3 for loss in losses)
-    if ruled_out:  # several digits cost the very same: say why, or it looks like a mistake
+    if ruled_out >= 2:  # several digits cost the very same: say why, or it looks like a mistake
         st.caption(
             tr(
                 "Keras counts every probability under {epsilon} as {epsilon}, so that the loss never "
