@@ -24,12 +24,12 @@ from model.runs import (
     run_folder,
     start_run,
 )
+from model.written import SECONDS_PER_DIGIT
 from ui import charts, context, state
 from ui.context import Context
 from ui.words import progress_text, run_label, state_text
 
 IMAGE_CHOICES = (60_000, 10_000, 1_000)  # MNIST training images a run uses: all, or fewer for a quick try
-WRITING_SECONDS = 0.0025  # to write one digit (model/written.py) on one core: 2.4-2.5 ms measured
 EXTRA_REPEAT = 10  # a few dozen drawings among 60,000 digits need repeating to count
 
 
@@ -84,7 +84,7 @@ def settings_ui(ctx: Context, busy: bool) -> None:
             "the left, 4s with an open top, narrow and wide hands. The model then reads real "
             "handwriting better. Writing {count} of them first takes about {seconds} seconds.",
             count=f"{round(WRITTEN_SHARE * IMAGE_CHOICES[0]):,}",
-            seconds=round(WRITTEN_SHARE * IMAGE_CHOICES[0] * WRITING_SECONDS),
+            seconds=round(WRITTEN_SHARE * IMAGE_CHOICES[0] * SECONDS_PER_DIGIT),
         ),
     )
     try:
