@@ -337,3 +337,33 @@ def test_overfitting_is_said_only_where_validation_loss_clearly_rises(monkeypatc
     app = app_with_curves("committed", {key: committed[key] for key in CURVE_KEYS})
     assert not [i for i in app.info if "overfitting" in i.value]
     assert "no sign of overfitting in this run" in all_text(app)
+
+
+def chart_axes(spec: dict, channel: str) -> list[dict]:
+    """Every encoding of `channel` in a Vega-Lite spec, its layers included."""
+    found = [spec["encoding"][channel]] if channel in spec.get("encoding", {}) else []
+    return found + [axis for layer in spec.get("layer", []) for axis in chart_axes(layer, channel)]
+
+
+def test_every_chart_writes_its_axis_titles_and_digits_level(
+    monkeypatch, trained_bundle, small_mnist_npz, tmp_path
+):
+    """A y title turned on its side is hard to read in Hangul; digits on an axis stand upright."""
+    monkeypatch.setenv(MNIST_ENV_VAR, str(small_mnist_npz))
+    app = korean_app(monkeypatch, trained_bundle, tmp_path, "Draw")
+    app.toggle(key="show_curves").set_value(True).run()
+    specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    open_page(app, "Inside the model")
+    specs += [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    open_page(app, "Follow the flow")
+    app.button(key="flow_random").click().run()
+    app.button(key="flow_step").click().run()
+    assert not app.exception, app.exception
+    specs += [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    assert len(specs) == 6  # curves (2), confusion matrix, misses per digit, pixel grid, before/after bars
+    for spec in specs:
+        ys = [y for y in chart_axes(spec, "y") if y.get("title")]
+        assert ys and all(y["axis"]["titleAngle"] == 0 for y in ys), spec
+        for x in chart_axes(spec, "x"):
+            if x["type"] == "ordinal":  # digits, columns of the grid
+                assert x["axis"]["labelAngle"] == 0, spec

@@ -7,6 +7,16 @@ import streamlit as st
 from i18n import tr
 from model.history import curves
 
+# A y axis's title written level, above the axis (Vega-Lite axis properties): Hangul turned on its
+# side is hard to read, and a title beside the axis would take a phone's narrow chart's width.
+UPRIGHT_Y_TITLE = {
+    "titleAngle": 0,
+    "titleAnchor": "end",
+    "titleAlign": "left",
+    "titleBaseline": "bottom",
+    "titleY": -10,
+}
+
 
 def history_rows(history: dict, model: str) -> list[dict]:
     """Per-epoch curves -> long rows (model, epoch, split, loss, accuracy) for a chart."""
@@ -52,7 +62,12 @@ def curve_charts(rows: list[dict], last_epoch: int, by_model: bool, height: int 
                     axis=alt.Axis(tickMinStep=1),
                     title=tr("epoch"),
                 ),
-                y=alt.Y(f"{metric}:Q", scale=alt.Scale(zero=False), title=titles[metric][1]),
+                y=alt.Y(
+                    f"{metric}:Q",
+                    scale=alt.Scale(zero=False),
+                    axis=alt.Axis(**UPRIGHT_Y_TITLE),
+                    title=titles[metric][1],
+                ),
                 color=colour,
                 strokeDash=alt.StrokeDash("split:N", scale=splits, legend=None),
                 detail="model:N",

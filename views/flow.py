@@ -26,6 +26,7 @@ from model.flow import (
 from model.inference import MIN_CONFIDENCE, Classifier, Prediction
 from model.preprocess import canvas_to_image
 from ui import state, widgets
+from ui.charts import UPRIGHT_Y_TITLE
 from ui.context import Context
 from ui.words import label_text, plain_number
 
@@ -154,8 +155,12 @@ def pixels_ui(t: Trace) -> None:
         "params": [{"name": "cell", "select": {"type": "point", "fields": ["row", "column"]}}],  # a tap
         "encoding": {
             "x": {"field": "column", "type": "ordinal", "axis": ticks, "title": tr("column")},
-            # Upright: a turned Hangul title (행) is hard to read, and the word is short in both languages.
-            "y": {"field": "row", "type": "ordinal", "axis": {**ticks, "titleAngle": 0}, "title": tr("row")},
+            "y": {
+                "field": "row",
+                "type": "ordinal",
+                "axis": {**ticks, **UPRIGHT_Y_TITLE},
+                "title": tr("row"),
+            },
             "color": {
                 "field": "value",
                 "type": "quantitative",
@@ -558,7 +563,7 @@ def learn_ui(base: Classifier, t: Trace, image: np.ndarray, image_key: str, mnis
             y=alt.Y(
                 "probability:Q",
                 scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format="%"),
+                axis=alt.Axis(format="%", **UPRIGHT_Y_TITLE),
                 title=tr("probability"),
             ),
             color=alt.Color(

@@ -16,6 +16,7 @@ from model.constants import EVALUATION_FILE
 from model.data import MnistSource, load_mnist
 from model.inference import Classifier
 from ui import context, state, widgets
+from ui.charts import UPRIGHT_Y_TITLE
 from ui.context import Context
 
 
@@ -74,7 +75,8 @@ def evaluation_ui(path: Path, evaluation: dict) -> None:
             columns=["true", "predicted", "count"],
         )
         base = alt.Chart(cells).encode(
-            x=alt.X("predicted:O", title=tr("predicted")), y=alt.Y("true:O", title=tr("true"))
+            x=alt.X("predicted:O", axis=alt.Axis(labelAngle=0), title=tr("predicted")),
+            y=alt.Y("true:O", axis=alt.Axis(**UPRIGHT_Y_TITLE), title=tr("true")),
         )
         heat = base.mark_rect().encode(
             color=alt.Color("count:Q", scale=alt.Scale(type="symlog", scheme="blues"), legend=None),
@@ -103,7 +105,12 @@ def evaluation_ui(path: Path, evaluation: dict) -> None:
         )
         base = alt.Chart(bars).encode(
             x=alt.X("digit:O", axis=alt.Axis(labelAngle=0), title=tr("digit")),
-            y=alt.Y("wrong:Q", scale=alt.Scale(zero=True), title=tr("wrong")),
+            y=alt.Y(
+                "wrong:Q",
+                scale=alt.Scale(zero=True),
+                axis=alt.Axis(**UPRIGHT_Y_TITLE),
+                title=tr("wrong"),
+            ),
         )
         st.altair_chart(
             (
