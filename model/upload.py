@@ -61,7 +61,7 @@ def read_upload(data: bytes) -> np.ndarray:
             limit=limit,
         ) from None
     except UnidentifiedImageError:
-        raise UploadError("This file is not an image Pillow can read (PNG or JPEG expected).") from None
+        raise UploadError("This file is not an image the app can read (PNG or JPEG expected).") from None
     except UploadError:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error) as error:

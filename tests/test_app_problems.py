@@ -164,3 +164,21 @@ def test_a_damaged_drawing_row_is_left_out_and_said_and_the_others_still_show(
     assert "1 saved drawings are damaged" in all_text(app)
     open_page(app, "Train")  # counts the drawings it could add: no traceback either
     assert app.checkbox(key="train_add_drawings").label.startswith("Add your 2 saved drawings")
+
+
+def test_without_thumbnails_or_mnist_the_misses_are_a_list_in_the_pages_language(
+    monkeypatch, trained_bundle, tmp_path
+):
+    from tests.apptest import korean_app
+
+    bundle = tmp_path / "no-thumbnails"
+    shutil.copytree(trained_bundle, bundle)
+    (bundle / "misclassified.npz").unlink()
+    monkeypatch.setenv(MNIST_ENV_VAR, str(tmp_path / "absent.npz"))  # no MNIST on this server
+    app = korean_app(monkeypatch, bundle, tmp_path, "Inside the model")
+    text = all_text(app)
+    assert "목록만 보여 줍니다" in text
+    assert "MNIST_NPZ" not in text and ".npz" not in text and shows_nothing_of_the_server(text, bundle)
+    [table] = [frame.value for frame in app.dataframe]
+    assert list(table.columns) == ["테스트 숫자 번호", "실제", "예측", "신뢰도"]
+    assert len(table) >= 1 and all(share.endswith("%") for share in table["신뢰도"])

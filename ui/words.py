@@ -120,7 +120,7 @@ def progress_text(progress: Progress) -> str:
             "loading": tr("Loading MNIST…"),
             "building": tr("Preparing the training images…"),
             "evaluating": tr("Evaluating on the 10,000 MNIST test digits…"),
-            "saving": tr("Saving the model bundle…"),
+            "saving": tr("Saving the model…"),
         }
         return phases.get(progress.phase, progress.phase)
     text = tr("Epoch {epoch} of {epochs}", epoch=progress.epoch, epochs=progress.epochs)

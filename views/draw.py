@@ -333,7 +333,7 @@ def model_section(path: Path, load_error: Exception | None) -> None:
             with st.container(key="summary_narrow"):
                 widgets.monospace_ui(narrow_summary(records.summary))
         else:
-            st.warning(tr("No summary.txt in the bundle."))
+            st.warning(tr("This model came without its summary."))
     with facts_col:
         st.subheader(tr("This run"))
         history, evaluation = records.history, records.evaluation

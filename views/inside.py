@@ -155,11 +155,20 @@ def gallery_ui(path: Path, evaluation: dict, mnist: MnistSource) -> None:
     if thumbnails is None:
         st.info(
             tr(
-                "This bundle carries no thumbnails (misclassified.npz) and no MNIST copy was found "
-                "(set MNIST_NPZ), so only the list is shown."
+                "This model keeps no pictures of the digits it got wrong, and this server has no copy of "
+                "MNIST to take them from, so only the list is shown."
             )
         )
-        st.dataframe(pd.DataFrame([m for _, m in found]), hide_index=True)
+        rows = [
+            {
+                tr("test digit #"): miss["index"],
+                tr("true"): miss["true"],
+                tr("predicted"): miss["predicted"],
+                tr("confidence"): f"{miss['confidence']:.1%}",
+            }
+            for _, miss in found
+        ]
+        st.dataframe(pd.DataFrame(rows), hide_index=True)
         return
     shown = found[:40]
     widgets.thumbnails_ui(

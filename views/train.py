@@ -340,8 +340,8 @@ def render(ctx: Context) -> None:
     st.markdown(
         tr(
             "Train the same network (784 → 512 → 512 → 10, RMSprop, categorical cross-entropy) with "
-            "your own settings, validated on the 10,000 MNIST test digits after every epoch. Runs are "
-            "saved as model bundles that only you see; pick one to answer your drawings and compare its "
+            "your own settings, validated on the 10,000 MNIST test digits after every epoch. Each run is "
+            "saved as a model that only you see; pick one to answer your drawings and compare its "
             "curves with those of the model that comes with the app. The machine trains one run at a "
             "time, in the background: everyone keeps drawing meanwhile."
         )
