@@ -361,6 +361,9 @@ def test_every_chart_writes_its_axis_titles_and_digits_level(
     assert not app.exception, app.exception
     specs += [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
     assert len(specs) == 6  # curves (2), confusion matrix, misses per digit, pixel grid, before/after bars
+    [grid] = [spec for spec in specs if spec.get("mark") == "rect"]
+    # Square cells, as the 28x28 image has: not a squashed digit.
+    assert grid["width"] == grid["height"] == {"step": 11}
     for spec in specs:
         ys = [y for y in chart_axes(spec, "y") if y.get("title")]
         assert ys and all(y["axis"]["titleAngle"] == 0 for y in ys), spec

@@ -30,6 +30,7 @@ from ui.charts import UPRIGHT_Y_TITLE
 from ui.context import Context
 from ui.words import label_text, plain_number
 
+PIXEL_STEP = 11  # px per pixel of the grid: 308 px with its axes fits a phone's 390 px wide page
 SAMPLE = 1000  # MNIST test digits scored before and after a training step: the "rest" it learned
 PICTURE = 224  # width in CSS pixels of the images of one step (8x the 28x28 image)
 UNIFORM_LOSS = float(np.log(10))  # -log(1/10): a guess that gives every digit 10%
@@ -149,8 +150,9 @@ def pixels_ui(t: Trace) -> None:
     rows, cols = np.indices(t.pixels.shape)
     cells = pd.DataFrame({"row": rows.ravel(), "column": cols.ravel(), "value": t.pixels.ravel().astype(int)})
     ticks = {"values": [0, 7, 14, 21, 27], "labelAngle": 0}
-    grid = {
-        "height": 320,
+    grid = {  # square, as the 28x28 image is: stretched to the column's width, a digit looked squashed
+        "width": {"step": PIXEL_STEP},
+        "height": {"step": PIXEL_STEP},
         "mark": "rect",
         "params": [{"name": "cell", "select": {"type": "point", "fields": ["row", "column"]}}],  # a tap
         "encoding": {
@@ -177,7 +179,7 @@ def pixels_ui(t: Trace) -> None:
     left, tapped = st.columns([1, 1])
     with left:
         event = st.vega_lite_chart(
-            cells, grid, width="stretch", on_select="rerun", selection_mode="cell", key="flow_pixels"
+            cells, grid, width="content", on_select="rerun", selection_mode="cell", key="flow_pixels"
         )
     cell = tapped_cell(event.selection.get("cell"), t.pixels.shape[0])  # no hover on a touch screen
     if cell is not None:
