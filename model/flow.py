@@ -160,6 +160,9 @@ def relu_picture(z: np.ndarray) -> np.ndarray:
         pen.line((left, y, width - right, y), fill="#eceef1", width=scale)
         pen.text((left - 6 * scale, y), f"{tick:g}", fill="#6b7280", font=font, anchor="rm")
     pen.line((left, height - bottom, width - right, height - bottom), fill="#9ca3af", width=scale)
+    # The axes' names, in the corners the points never reach (negative z stays on the floor).
+    pen.text((width - right, height - bottom - 6 * scale), "z", fill="#374151", font=font, anchor="rb")
+    pen.text((left + 6 * scale, top), "relu(z)", fill="#374151", font=font, anchor="lt")
     pen.line((x_of(low), y_of(0), x_of(0), y_of(0), x_of(high), y_of(high)), fill="#8a94a6", width=2 * scale)
     radius = 3 * scale
     for value in z:

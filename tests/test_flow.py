@@ -148,3 +148,6 @@ def test_pictures_show_the_trace_values(committed, digits):
     picture = relu_picture(z)
     red = ((picture == (255, 75, 75)).all(axis=2)).sum()
     assert picture.ndim == 3 and red > 0  # active units drawn red
+    named = (picture == (55, 65, 81)).all(axis=2)  # the axes' names: relu(z) top left, z bottom right
+    half_y, half_x = named.shape[0] // 2, named.shape[1] // 2
+    assert named[:half_y, :half_x].any() and named[half_y:, half_x:].any()
