@@ -30,7 +30,7 @@ from ui.charts import UPRIGHT_Y_TITLE
 from ui.context import Context
 from ui.words import label_text, plain_number
 
-PIXEL_STEP = 11  # px per pixel of the grid: 308 px with its axes fits a phone's 390 px wide page
+PIXEL_STEP = 11  # px a cell: a 308 px grid, about 350 with its axes, fits a phone's 390 px wide page
 SAMPLE = 1000  # MNIST test digits scored before and after a training step: the "rest" it learned
 PICTURE = 224  # width in CSS pixels of the images of one step (8x the 28x28 image)
 UNIFORM_LOSS = float(np.log(10))  # -log(1/10): a guess that gives every digit 10%
