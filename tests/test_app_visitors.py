@@ -70,3 +70,15 @@ def test_no_page_names_the_servers_files_variables_or_commands(monkeypatch, trai
     saved_drawings(db, VISITOR, [4, 5])
     app = run_app(monkeypatch, trained_bundle, db, runs=runs, page=page)
     assert shows_nothing_of_the_server(all_text(app), tmp_path, trained_bundle)
+
+
+def test_the_download_is_made_on_the_click_and_the_click_starts_no_rerun(
+    monkeypatch, trained_bundle, tmp_path
+):
+    """A rerun replaces a deferred download's file: a download asked for just before it got nothing."""
+    db = tmp_path / "f.sqlite"
+    saved_drawings(db, VISITOR, [1, 2, 3])
+    app = run_app(monkeypatch, trained_bundle, db, page="Your drawings")
+    [button] = app.get("download_button")
+    assert button.proto.deferred_file_id  # the .npz is compressed only when someone clicks
+    assert button.proto.ignore_rerun

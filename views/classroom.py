@@ -119,6 +119,7 @@ def live_board(store: ClassStore, code: str) -> None:
             lambda: export_npz(drawings),  # compressed only when someone clicks
             file_name=f"class_{code}.npz",
             key="class_download",
+            on_click="ignore",  # as on Your drawings: a rerun on the click could void the download
         )
     if not drawings:
         st.info(tr("No drawings yet. They appear here as soon as pupils save them."))

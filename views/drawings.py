@@ -24,6 +24,9 @@ def summary_ui(drawings) -> None:
             tr("Download as .npz (mnist.npz layout)"),
             lambda: export_npz(drawings),  # compressed only when someone clicks
             file_name="my_digits.npz",
+            # No rerun on a click: a rerun replaces the button's deferred file, and a download
+            # asked for just before that came to nothing (seen once in CI, under load).
+            on_click="ignore",
             help=tr(
                 "x_train/y_train and x_test/y_test (every 5th drawing); train on it with --data, or "
                 "add it to MNIST with --extra (the Train page can do that for you)."
