@@ -91,6 +91,9 @@ def test_the_pad_has_large_labelled_controls_below_it_and_no_mode_that_stops_dra
     from playwright.sync_api import expect
 
     page = pages.open(app.url)
+    # Ours, once the page's script has put them in: until then the package's own small toolbar
+    # (its buttons also named Undo and Redo) is what a locator finds (a CI run measured it, 22 px).
+    page.locator('.pad-controls button[data-action="clear"]').wait_for()
     pad = page.locator("canvas.upper-canvas").bounding_box()
     controls = [page.get_by_role("button", name=name, exact=True) for name in ("Undo", "Redo", "Clear")]
     for control in controls:
