@@ -268,7 +268,7 @@ def test_flow_page_judges_a_drawing_that_is_no_digit_at_the_softmax_step(monkeyp
 def test_curves_are_scaled_to_the_data_and_every_batch_size_is_in_view(monkeypatch, trained_bundle, tmp_path):
     app = run_app(monkeypatch, trained_bundle)
     app.toggle(key="show_curves").set_value(True).run()
-    specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    specs = chart_specs(app)
     accuracy = next(spec for spec in specs if spec["encoding"]["y"]["field"] == "accuracy")
     assert accuracy["encoding"]["y"]["scale"]["zero"] is False  # not a 0-1 axis with flat lines at the top
     open_page(app, "Train")
@@ -339,6 +339,11 @@ def test_overfitting_is_said_only_where_validation_loss_clearly_rises(monkeypatc
     assert "no sign of overfitting in this run" in all_text(app)
 
 
+def chart_specs(app) -> list[dict]:
+    """The Vega-Lite specs of the charts the page shows, in order."""
+    return [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+
+
 def chart_axes(spec: dict, channel: str) -> list[dict]:
     """Every encoding of `channel` in a Vega-Lite spec, its layers included."""
     found = [spec["encoding"][channel]] if channel in spec.get("encoding", {}) else []
@@ -352,14 +357,14 @@ def test_every_chart_writes_its_axis_titles_and_digits_level(
     monkeypatch.setenv(MNIST_ENV_VAR, str(small_mnist_npz))
     app = korean_app(monkeypatch, trained_bundle, tmp_path, "Draw")
     app.toggle(key="show_curves").set_value(True).run()
-    specs = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    specs = chart_specs(app)
     open_page(app, "Inside the model")
-    specs += [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    specs += chart_specs(app)
     open_page(app, "Follow the flow")
     app.button(key="flow_random").click().run()
     app.button(key="flow_step").click().run()
     assert not app.exception, app.exception
-    specs += [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    specs += chart_specs(app)
     assert len(specs) == 6  # curves (2), confusion matrix, misses per digit, pixel grid, before/after bars
     [grid] = [spec for spec in specs if spec.get("mark") == "rect"]
     # Square cells, as the 28x28 image has: not a squashed digit.

@@ -76,7 +76,6 @@ def test_softmax_label_and_loss_match_keras(committed, reference, digits):
 
 
 def test_a_ruled_out_digit_costs_what_keras_charges_for_it(committed, digits):
-
     t = trace(committed, digits[0][0])
     unlikely = int(t.probabilities.argmin())
     assert t.probabilities[unlikely] < 1e-7  # the network all but rules it out
