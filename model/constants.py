@@ -13,6 +13,8 @@ OUTLIER_SHARE = 0.15  # drawings that are no digit added to training, as a share
 # committed bundle's --outliers and the Train page's switch (measured in the README)
 WRITTEN_SHARE = 0.5  # digits written as pen strokes added to training, as a share of MNIST's training
 # images: the committed bundle's --written and the Train page's switch
+REAL_SHARE = 0.5  # real pen-written digits (30 writers) drawn on the pad, as a share of MNIST's training
+# images: the committed bundle's --real and the same switch (measured in the README)
 
 DEFAULT_EPOCHS = 5  # the tutorial's fit
 DEFAULT_BATCH_SIZE = 32  # the tutorial's batch size (Keras' default)

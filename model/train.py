@@ -18,6 +18,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from model import parallel
 from model.augment import augment_batch, augmented_training_set
 from model.bundle import write_bundle
 from model.constants import DEFAULT_BATCH_SIZE, DEFAULT_BUNDLE_DIR, DEFAULT_EPOCHS, NUM_CLASSES
@@ -33,9 +34,9 @@ from model.errors import Explained
 from model.evaluate import evaluation_report
 from model.model_file import read_mlp_weights
 from model.network import build_mlp, compile_mlp, summary_text
-from model.outliers import FLAT_TARGET, non_digit_images
+from model.outliers import FLAT_TARGET
+from model.pen_train import load_pen_recordings
 from model.progress import WRITE_EVERY, Status, remaining_seconds, write_status
-from model.written import written_digits
 
 DEFAULT_LEARNING_RATE = 0.001  # Keras' RMSprop default
 STEPS_PER_EXECUTION = 64  # batches per compiled call: Python overhead paid once per 64 steps
@@ -52,6 +53,7 @@ class TrainConfig:
     lr_decay: bool = False
     outliers: float = 0.0  # drawings that are no digit, as a share of the training images (0: none)
     written: float = 0.0  # digits written as pen strokes, as a share of MNIST's training images (0: none)
+    real: float = 0.0  # real pen-written digits (30 writers), as a share of MNIST's training images (0: none)
     init: str | None = None  # a model.keras to start from (checked to be the documented MLP)
     steps_per_execution: int = STEPS_PER_EXECUTION
     jit_compile: bool = JIT_COMPILE
@@ -171,10 +173,12 @@ def train(
     (x_train, y_train), (x_test, y_test) = mnist
     test_images = x_test  # kept as uint8 28x28 for the bundle's thumbnails of misses
     on_phase("building")
-    started, to_write, retraced = time.perf_counter(), round(config.written * len(x_train)), 0
+    started, retraced = time.perf_counter(), 0
+    to_write, to_draw = round(config.written * len(x_train)), round(config.real * len(x_train))
 
-    def prepared(done: int) -> None:  # one bar: the pen-retraced copies first, then the written digits
-        on_phase("building", prepared=[done, retraced + to_write, round(time.perf_counter() - started, 2)])
+    def prepared(done: int) -> None:  # one bar: the pen-retraced copies, the written digits, the real ones
+        total = retraced + to_write + to_draw
+        on_phase("building", prepared=[done, total, round(time.perf_counter() - started, 2)])
 
     def retracing(done: int, total: int) -> None:
         nonlocal retraced
@@ -185,21 +189,26 @@ def train(
         x_train, y_train = augmented_training_set(
             x_train, y_train, np.random.default_rng(config.seed), on_progress=retracing
         )
-    if config.written:  # digits written as pen strokes, in letter shapes MNIST has few of
-        written, written_labels = written_digits(
-            to_write,
-            np.random.default_rng(config.seed),
-            on_progress=lambda done: prepared(retraced + done),
-        )
-        x_train, y_train = np.concatenate([x_train, written]), np.concatenate([y_train, written_labels])
-    x_train, y_train_hot = inputs_and_targets(x_train, y_train)
+    seed = parallel.base_seed(config.seed)
+    with parallel.mapper(to_write + to_draw + round(config.outliers * len(x_train))) as map_:
+        if config.written:  # digits written as pen strokes, in letter shapes MNIST has few of
+            written, written_labels = parallel.written(
+                to_write, seed, on_progress=lambda done: prepared(retraced + done), map_=map_
+            )
+            x_train, y_train = np.concatenate([x_train, written]), np.concatenate([y_train, written_labels])
+        if config.real:  # real digits written with a pen by 30 writers, drawn on the pad
+            real, real_labels = parallel.real(
+                to_draw, seed, on_progress=lambda done: prepared(retraced + to_write + done), map_=map_
+            )
+            x_train, y_train = np.concatenate([x_train, real]), np.concatenate([y_train, real_labels])
+        x_train, y_train_hot = inputs_and_targets(x_train, y_train)
+        if config.outliers:  # outlier exposure: no digit, so a flat target over the ten
+            others = parallel.no_digits(round(config.outliers * len(x_train)), seed, map_=map_)
+            x_train = np.concatenate([x_train, normalize(flatten(others)).astype(x_train.dtype)])
+            y_train_hot = np.concatenate(
+                [y_train_hot, np.full((len(others), NUM_CLASSES), FLAT_TARGET, y_train_hot.dtype)]
+            )
     x_test, y_test_hot = inputs_and_targets(x_test, y_test)
-    if config.outliers:  # outlier exposure: no digit, so a flat target over the ten
-        others = non_digit_images(round(config.outliers * len(x_train)), np.random.default_rng(config.seed))
-        x_train = np.concatenate([x_train, normalize(flatten(others)).astype(x_train.dtype)])
-        y_train_hot = np.concatenate(
-            [y_train_hot, np.full((len(others), NUM_CLASSES), FLAT_TARGET, y_train_hot.dtype)]
-        )
 
     # 2. Build the documented MLP (or take one already trained, to train it further).
     model = build_mlp()
@@ -326,6 +335,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         "images (e.g. 0.5; default: none)",
     )
     parser.add_argument(
+        "--real",
+        type=share,
+        default=0.0,
+        help="add real digits written with a pen by 30 writers (model/pen_train.py), drawn on the pad "
+        "again and again, this share of MNIST's training images (e.g. 0.5; default: none)",
+    )
+    parser.add_argument(
         "--init",
         type=Path,
         default=None,
@@ -388,6 +404,8 @@ def _run(args: argparse.Namespace, progress: ProgressFile | None) -> int:
     try:
         mnist, source = load_mnist_with_source(args.data)
         extra = read_mnist_npz(args.extra) if args.extra is not None else None
+        if args.real:
+            load_pen_recordings()  # a missing or damaged file is said here, before any work
         if args.init is not None:
             read_mlp_weights(args.init)  # refused here, before any work, unless it is the MLP
     except (FileNotFoundError, ValueError) as error:
@@ -409,6 +427,7 @@ def _run(args: argparse.Namespace, progress: ProgressFile | None) -> int:
         lr_decay=args.lr_decay,
         outliers=args.outliers,
         written=args.written,
+        real=args.real,
         init=str(args.init) if args.init else None,
     )
     result = train(

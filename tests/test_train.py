@@ -167,6 +167,43 @@ def test_retracing_spread_over_worker_processes_gives_the_same_images(small_mnis
     assert done.stdout.startswith("identical")
 
 
+MADE_BOTH_WAYS = """
+import numpy as np
+from model import parallel
+
+parallel.CHUNK = 100  # several chunks, so their order matters
+one_core = [*parallel.written(350, 4), *parallel.real(250, 4), parallel.no_digits(230, 4)]
+parallel.PARALLEL_FROM = 1
+heard = []
+with parallel.mapper(10) as map_:
+    assert map_ is not map, "no worker processes"
+    spread = [
+        *parallel.written(350, 4, on_progress=heard.append, map_=map_),
+        *parallel.real(250, 4, map_=map_),
+        parallel.no_digits(230, 4, map_=map_),
+    ]
+assert [len(a) for a in one_core] == [350, 350, 250, 250, 230], [len(a) for a in one_core]
+assert all(np.array_equal(a, b) for a, b in zip(one_core, spread, strict=True)), "different images"
+assert heard == [100, 200, 300, 350], heard
+assert np.array_equal(np.bincount(spread[1]), [35] * 10)  # written: every digit as often
+print("identical")
+"""
+
+
+@pytest.mark.slow
+def test_written_real_and_no_digit_images_are_the_same_on_worker_processes():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-c", MADE_BOTH_WAYS], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.startswith("identical")
+
+
 def make_previous_bundle(out):
     out.mkdir(parents=True)
     (out / "model.keras").write_bytes(b"previous model")
@@ -233,6 +270,7 @@ def test_a_new_run_replaces_the_previous_bundle(trained_bundle, small_mnist_npz,
         (["--outliers", "2"], "must be between 0 and 1"),
         (["--outliers", "some"], "expected a number"),
         (["--written", "1.5"], "must be between 0 and 1"),
+        (["--real", "-0.5"], "must be between 0 and 1"),
     ],
 )
 def test_wrong_arguments_get_a_clear_message(argv, message, capsys):
@@ -251,6 +289,20 @@ def test_defaults_follow_the_tutorial():
 def test_missing_data_file_is_reported_without_a_traceback(tmp_path, capsys):
     assert main(["--data", str(tmp_path / "missing.npz"), "--out", str(tmp_path / "out")]) == 2
     assert "missing.npz" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_damaged_file_of_real_pen_digits_is_reported_before_any_work(
+    small_mnist_npz, tmp_path, capsys, monkeypatch
+):
+    import model.pen_train
+
+    damaged = tmp_path / "pendigits-train.npz"
+    damaged.write_bytes(model.pen_train.PEN_TRAIN_FILE.read_bytes()[:3000])
+    monkeypatch.setattr(model.pen_train, "PEN_TRAIN_FILE", damaged)
+    argv = ["--data", str(small_mnist_npz), "--real", "0.5", "--out", str(tmp_path / "out")]
+    assert main(argv) == 2
+    assert "pendigits-train.npz cannot be read" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
