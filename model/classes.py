@@ -99,8 +99,9 @@ def class_repeat(train_count: int) -> int:
 def class_run_settings(train_count: int, start_from: str, epochs: int = CLASS_EPOCHS) -> RunSettings:
     """How the class's own model is trained: the model answering the class (`start_from`, its
     model.keras) trained further on MNIST plus `train_count` drawings of the class, each repeated so
-    that they count about CLASS_DRAWINGS_COUNT times, with augmentation, digits written as pen
-    strokes and drawings that are no digit, at a small learning rate that decays to zero. (Trained
+    that they count about CLASS_DRAWINGS_COUNT times, with augmentation, digits written with a pen
+    (written as strokes, and real ones by 30 writers) and drawings that are no digit, at a small
+    learning rate that decays to zero. (Trained
     from fresh weights in 5 epochs, as the Train page's defaults, it read the class's kept-aside
     drawings and MNIST worse than the app's model; trained further without the written digits, it
     forgot how real writers write: 97.17% of the real pen digits instead of the app model's 98.08%,

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from model.bundle import read_json, write_json
-from model.constants import MODEL_FILE, OUTLIER_SHARE, PROJECT_DIR, WRITTEN_SHARE
+from model.constants import MODEL_FILE, OUTLIER_SHARE, PROJECT_DIR, REAL_SHARE, WRITTEN_SHARE
 from model.errors import Explained
 from model.progress import ACTIVE_STATES, Progress, Status, progress, read_status
 
@@ -70,7 +70,7 @@ class RunSettings:
     extra_repeat: int = 1
     seed: int | None = None
     outliers: bool = False  # also teach drawings that are no digit (--outliers OUTLIER_SHARE)
-    written: bool = False  # also teach digits written as pen strokes (--written WRITTEN_SHARE)
+    written: bool = False  # also teach digits written with a pen (--written WRITTEN_SHARE --real REAL_SHARE)
     init: str | None = None  # a model.keras to train further (--init), instead of fresh weights
     learning_rate: float | None = None  # None: RMSprop's default
     lr_decay: bool = False
@@ -105,7 +105,7 @@ class RunSettings:
         if self.outliers:
             args += ["--outliers", str(OUTLIER_SHARE)]
         if self.written:
-            args += ["--written", str(WRITTEN_SHARE)]
+            args += ["--written", str(WRITTEN_SHARE), "--real", str(REAL_SHARE)]
         if self.init:
             args += ["--init", self.init]
         if self.learning_rate is not None:

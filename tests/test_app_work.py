@@ -94,12 +94,12 @@ def test_a_short_training_run_from_the_train_page_becomes_this_sessions_model(
         assert not app.exception, app.exception
     (run,) = list_runs(runs)
     assert run.usable and run.settings.epochs == 1 and run.settings.limit == 1000 and run.settings.outliers
-    assert run.settings.written and "--written 0.5" in " ".join(run.info.command)
+    assert run.settings.written and "--written 0.5 --real 0.5" in " ".join(run.info.command)
     assert Classifier.load(run.bundle).predict_proba(np.zeros((1, 784))).shape == (1, 10)
     history = json.loads((run.bundle / "history.json").read_text())
-    # 8 of the 10 drawings, each repeated 10x, half as many digits written as strokes, and 15% more
-    # in drawings that are no digit
-    assert history["train_samples"] == 1080 + 540 + round(0.15 * 1620)
+    # 8 of the 10 drawings, each repeated 10x, half as many digits written as strokes, as many real
+    # pen-written ones, and 15% more in drawings that are no digit
+    assert history["train_samples"] == 1080 + 540 + 540 + round(0.15 * 2160)
     assert history["extra"]["test_images"] == 2  # every 5th drawing is held out
     assert "On your 2 held-out drawings" in all_text(app)
 
@@ -163,14 +163,21 @@ def test_the_train_switches_say_how_many_images_they_add_from_the_training_setti
     def helps(app) -> dict:
         return {toggle.key: toggle.help for toggle in app.toggle}
 
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
     app = run_app(monkeypatch, trained_bundle, page="Train")
     shown = helps(app)
     assert "(30,000 for all 60,000 MNIST images" in shown["train_written"]  # --written 0.5
-    assert "Writing 30,000 of them first takes about 75 seconds" in shown["train_written"]
+    assert "30 people wrote with a pen on a tablet (30,000 for all 60,000)" in shown["train_written"]
+    assert "Making them first takes about 120 seconds" in shown["train_written"]  # 75 + 45
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    app.run()
+    assert "Making them first takes about 60 seconds" in helps(app)["train_written"]  # on two cores
     assert "(15% more images)" in shown["train_outliers"]  # --outliers 0.15
     monkeypatch.setattr(views.train, "WRITTEN_SHARE", 0.25)
+    monkeypatch.setattr(views.train, "REAL_SHARE", 0.1)
     monkeypatch.setattr(views.train, "OUTLIER_SHARE", 0.3)
     app.run()
     shown = helps(app)
     assert "(15,000 for all 60,000 MNIST images" in shown["train_written"]
+    assert "(6,000 for all 60,000)" in shown["train_written"]
     assert "(30% more images)" in shown["train_outliers"]

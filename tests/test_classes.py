@@ -119,6 +119,6 @@ def test_the_class_model_keeps_learning_the_written_digits_and_the_no_digit_draw
     # Trained further on MNIST alone, it forgot real writers (benchmarks.class_model, then
     # benchmarks.drawn_digits: pen digits 97.17% instead of 98.08%, 7 read as 2 twice as often).
     arguments = class_run_settings(270, "start/model.keras").arguments()
-    for option in ("--augment", "--written", "--outliers", "--lr-decay"):
+    for option in ("--augment", "--written", "--real", "--outliers", "--lr-decay"):
         assert option in arguments
     assert arguments[arguments.index("--init") + 1] == "start/model.keras"

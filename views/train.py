@@ -8,9 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from i18n import tr, tr_error
-from model.constants import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, OUTLIER_SHARE, WRITTEN_SHARE
+from model import parallel
+from model.constants import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, OUTLIER_SHARE, REAL_SHARE, WRITTEN_SHARE
 from model.data import MnistSource, locate_mnist
 from model.feedback import FeedbackError, FeedbackStore, export_npz, exportable
+from model.pen_train import SECONDS_PER_DIGIT as PEN_SECONDS_PER_DIGIT
 from model.runs import (
     BATCH_SIZES,
     MAX_EPOCHS,
@@ -76,15 +78,21 @@ def settings_ui(ctx: Context, busy: bool) -> None:
         ),
     )
     written = right.toggle(
-        tr("Also teach it digits written as pen strokes"),
+        tr("Also teach it digits written with a pen"),
         **state.kept(state.TRAIN_WRITTEN, False),
         help=tr(
             "Adds digits written stroke by stroke ({count} for all 60,000 MNIST images, fewer for "
             "fewer), in shapes MNIST has few of: 7s with a round top and a bar, 9s whose stem curls to "
-            "the left, 4s with an open top, narrow and wide hands. The model then reads real "
-            "handwriting better. Writing {count} of them first takes about {seconds} seconds.",
+            "the left, 4s with an open top, narrow and wide hands. It also adds real digits that 30 "
+            "people wrote with a pen on a tablet ({real} for all 60,000), each drawn on the pad. The "
+            "model then reads real handwriting better. Making them first takes about {seconds} seconds.",
             count=f"{round(WRITTEN_SHARE * IMAGE_CHOICES[0]):,}",
-            seconds=round(WRITTEN_SHARE * IMAGE_CHOICES[0] * SECONDS_PER_DIGIT),
+            real=f"{round(REAL_SHARE * IMAGE_CHOICES[0]):,}",
+            seconds=round(
+                IMAGE_CHOICES[0]
+                * (WRITTEN_SHARE * SECONDS_PER_DIGIT + REAL_SHARE * PEN_SECONDS_PER_DIGIT)
+                / parallel.workers(round(IMAGE_CHOICES[0] * (WRITTEN_SHARE + REAL_SHARE)))
+            ),
         ),
     )
     try:
