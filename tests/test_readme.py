@@ -55,3 +55,19 @@ def test_ci_runs_the_readmes_test_command_exactly():
 
 def test_the_readme_sends_no_one_to_paths_that_exist_only_here():
     assert "../shared" not in README and "path/to/mnist.npz" in README
+
+
+def test_the_committed_bundle_was_trained_with_the_readmes_command():
+    import json
+    import shlex
+
+    from model.train import parse_args
+
+    (command,) = [c for c in commands(section("Train")) if "--augment" in c]
+    args = parse_args(shlex.split(command)[3:])  # after "python -m model.train"
+    history = json.loads((ROOT / "model" / "artifacts" / "history.json").read_text(encoding="utf-8"))
+    settings = history["settings"]
+    for name in ("epochs", "batch_size", "seed", "augment", "lr_decay", "outliers", "written", "real"):
+        assert settings[name] == getattr(args, name), name
+    assert settings["learning_rate"] == args.learning_rate and settings["init"] is None
+    assert history["data_source"] == "mnist.npz"
