@@ -8,7 +8,7 @@ yardstick that measures the result (`tests/pen_digits.py`): other people, never 
 
 Each digit is drawn the way a drawing reaches the app: its strokes at a random size, place and brush
 width (`written.draw`), then prepared like any drawing (`canvas_to_image`). Each pass over the 7,494
-draws every digit once more, at a new size, place and brush.
+draws every digit once more, at a new size, place and brush (`model/parallel.py` makes them).
 """
 
 from __future__ import annotations
@@ -77,17 +77,6 @@ def load_pen_recordings(path: str | Path | None = None) -> list[PenRecording]:
         PenRecording(int(label), int(writer), tuple(strokes[firsts[i] : firsts[i + 1]]))
         for i, (label, writer) in enumerate(zip(labels, writers))
     ]
-
-
-def pen_digits(
-    count: int, rng: np.random.Generator, on_progress=None, path: str | Path | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """(count, 28, 28) uint8 MNIST-style images of the recorded digits drawn on the pad, and labels.
-
-    The recordings are taken in passes, each in a shuffled order (`drawing_order`), each drawn afresh;
-    `on_progress(done)` hears every PROGRESS_EVERY digits and at the end how many are drawn."""
-    recordings = load_pen_recordings(path)
-    return draw_recordings(drawing_order(count, len(recordings), rng), rng, on_progress, path, recordings)
 
 
 def drawing_order(count: int, recordings: int, rng: np.random.Generator) -> np.ndarray:

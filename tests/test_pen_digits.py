@@ -9,7 +9,7 @@ from model.preprocess import ink_map
 from tests.drawing import LOOKS
 from tests.pen_digits import PEN_ENV_VAR, draw_pen_digit, load_pen_digits, pen_digits_path
 
-PEN_FLOOR = 0.98  # 94.4% when first measured, 97.7% with digits written as strokes, 98.7% with real ones: a guard
+PEN_FLOOR = 0.98  # 94.4% when first measured, 97.7% with written digits, 98.7% with real ones: a guard
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,9 @@ import zipfile
 import numpy as np
 import pytest
 
+from model import parallel
 from model.data import DataError, DataMissing
-from model.pen_train import PEN_TRAIN_FILE, drawing_order, load_pen_recordings, pen_digits
+from model.pen_train import PEN_TRAIN_FILE, draw_recordings, drawing_order, load_pen_recordings
 from model.train import TrainConfig, train
 from tests.pen_digits import load_pen_digits, pen_digits_path
 
@@ -39,12 +40,12 @@ def test_no_training_recording_is_one_of_the_yardsticks_digits(recordings):
 
 
 def test_recordings_are_drawn_as_labelled_mnist_style_images(recordings):
-    images, labels = pen_digits(40, np.random.default_rng(0))
+    images, labels = parallel.real(40, 0)
     assert images.shape == (40, 28, 28) and images.dtype == np.uint8 and labels.shape == (40,)
     assert all(image.max() == 255 for image in images)  # ink, fitted like a drawing
     rows = (images.sum(axis=2) @ np.arange(28)) / images.sum(axis=(1, 2))
     assert np.all(np.abs(rows - 14) < 1.5)  # centred by mass, as MNIST
-    again, again_labels = pen_digits(40, np.random.default_rng(0))
+    again, again_labels = parallel.real(40, 0)
     assert np.array_equal(images, again) and np.array_equal(labels, again_labels)  # reproducible
 
 
@@ -60,7 +61,8 @@ def test_more_digits_than_recordings_draws_each_again(tmp_path, recordings):
     few = tmp_path / "few.npz"
     chosen = [r for r in recordings if r.label == 1][:1] + [r for r in recordings if r.label == 7][:2]
     _save(few, chosen)
-    images, labels = pen_digits(7, np.random.default_rng(1), path=few)
+    rng = np.random.default_rng(1)
+    images, labels = draw_recordings(drawing_order(7, 3, rng), rng, path=few)
     counts = np.bincount(labels, minlength=10)
     assert len(images) == 7 and counts[1] in (2, 3) and counts[1] + counts[7] == 7  # passes of 3, 3, 1
     assert len({image.tobytes() for image in images}) == 7  # drawn afresh each time
