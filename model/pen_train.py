@@ -1,4 +1,4 @@
-"""Real digits written with a pen, for training (`python -m model.train --pen SHARE`).
+"""Real digits written with a pen, for training (`python -m model.train --real SHARE`).
 
 The training part of UCI's "Pen-Based Recognition of Handwritten Digits" (E. Alpaydin, F. Alimoglu,
 Boğaziçi University, 1998; CC BY 4.0): 7,494 digits written with a stylus on a tablet by 30 writers,
@@ -21,7 +21,7 @@ import numpy as np
 
 from model.data import DataError, DataMissing
 from model.preprocess import canvas_to_image
-from model.written import PROGRESS_EVERY, draw
+from model.written import draw
 
 PEN_TRAIN_FILE = Path(__file__).parent / "data" / "pendigits-train.npz"
 SECONDS_PER_DIGIT = 0.0015  # to draw and prepare one recorded digit on one core: 1.3-1.5 ms measured
@@ -64,7 +64,7 @@ def load_pen_recordings(path: str | Path | None = None) -> list[PenRecording]:
         and lengths.min() >= 1
         and int(counts.sum()) == len(lengths)
         and int(lengths.sum()) == len(points)
-        and labels.max() <= 9
+        and 0 <= labels.min() <= labels.max() <= 9
     ):
         raise DataError(
             "The file of real pen-written digits {name} is damaged.",
@@ -86,7 +86,7 @@ def drawing_order(count: int, recordings: int, rng: np.random.Generator) -> np.n
 
 
 def draw_recordings(
-    indices, rng: np.random.Generator, on_progress=None, path: str | Path | None = None, recordings=None
+    indices, rng: np.random.Generator, path: str | Path | None = None, recordings=None
 ) -> tuple[np.ndarray, np.ndarray]:
     """The recordings at `indices` drawn on the pad at random sizes, places and brushes, prepared like
     any drawing: (n, 28, 28) uint8 images and (n,) labels."""
@@ -104,10 +104,6 @@ def draw_recordings(
             )
         images.append(np.round(image * 255).astype(np.uint8))
         labels.append(recording.label)
-        if on_progress and len(images) % PROGRESS_EVERY == 0 and len(images) < len(indices):
-            on_progress(len(images))
-    if on_progress:
-        on_progress(len(images))
     if not images:
         return np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.uint8)
     return np.stack(images), np.asarray(labels, dtype=np.uint8)

@@ -100,6 +100,7 @@ def test_a_missing_or_damaged_file_is_said_plainly(tmp_path, recordings):
     for name, change in {
         "lengths": {"stroke_lengths": np.array([1], np.int32)},
         "labels": {"labels": np.array([3, 11, 2], np.uint8)},
+        "negative": {"labels": np.array([3, -1, 2], np.int8)},
         "counts": {"stroke_counts": np.array([0, 1, 1], np.int8)},
         "kinds": {"labels": np.array([1.5, 2.0, 3.0])},
         "text": {"writers": np.array(["a", "b", "c"])},
