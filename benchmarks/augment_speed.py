@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def timed(images, labels, parallel_from: int):
-    augment.PARALLEL_FROM = parallel_from
+    parallel.PARALLEL_FROM = parallel_from
     started = time.perf_counter()
     result = augment.augmented_training_set(images, labels, np.random.default_rng(0))
     return result, time.perf_counter() - started
@@ -40,7 +40,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     (x_train, y_train), _ = load_mnist()
     images, labels = x_train[: args.images], y_train[: args.images]
-    parallel_from = augment.PARALLEL_FROM
+    parallel_from = parallel.PARALLEL_FROM
     (serial_x, serial_y), serial = timed(images, labels, parallel_from=sys.maxsize)
     (spread_x, spread_y), spread = timed(images, labels, parallel_from=parallel_from)
     same = np.array_equal(serial_x, spread_x) and np.array_equal(serial_y, spread_y)
@@ -49,7 +49,7 @@ def main(argv=None) -> int:
     )
     print(f"  one core:                          {serial:6.1f} s")
     print(
-        f"  {min(os.cpu_count() or 1, augment.MAX_WORKERS)} worker processes:                {spread:6.1f} s"
+        f"  {min(os.cpu_count() or 1, parallel.MAX_WORKERS)} worker processes:                {spread:6.1f} s"
     )
     print(f"ratio workers / one core: {spread / serial:.2f}; identical images: {same}")
     drawn_same = drawn(args.drawn)

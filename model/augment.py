@@ -14,13 +14,10 @@ Three parts, all used by `python -m model.train --augment`:
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
-
 import numpy as np
 from PIL import Image, ImageDraw
 
+from model import parallel
 from model.constants import IMAGE_SIDE, INPUT_SIZE
 from model.preprocess import canvas_to_image
 
@@ -39,8 +36,6 @@ PEN_WIDTH = (1.2, 4.5)  # pen widths for retracing, in pixels of the 28x28 grid 
 FAT_PEN_SHARE = 0.2  # share of training digits that get a second copy retraced with a fat pen...
 FAT_PEN_WIDTH = (4.5, 7.0)  # ...as a small digit drawn with the pad's default brush looks
 PROGRESS_CHUNK = 2_000  # digits retraced between progress reports (about 2 s on one core)
-PARALLEL_FROM = 10_000  # below this, starting worker processes (~4 s) costs more than it saves
-MAX_WORKERS = 4
 SUPERSAMPLE = 4  # added strokes are drawn at 4x and averaged down, anti-aliased like MNIST
 
 
@@ -184,18 +179,8 @@ def augmented_training_set(
         (images[chosen[start : start + PROGRESS_CHUNK]], widths[start : start + PROGRESS_CHUNK])
         for start in range(0, len(chosen), PROGRESS_CHUNK)
     ]
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if len(chosen) < PARALLEL_FROM or workers < 2:
-        retraced = _retrace(chunks, map, on_progress, len(chosen))
-    else:
-        # Spawned, not forked: the parent may already run TensorFlow's threads.
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        try:
-            retraced = _retrace(chunks, pool.map, on_progress, len(chosen))
-        except BaseException:  # e.g. the run is cancelled: do not wait for the remaining chunks
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown()
+    with parallel.mapper(len(chosen)) as map_:  # worker processes, for large sets
+        retraced = _retrace(chunks, map_, on_progress, len(chosen))
     return (
         np.concatenate([images, *retraced]),
         np.concatenate([labels, labels[chosen]]),

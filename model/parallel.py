@@ -1,5 +1,8 @@
 """Training images drawn on all the CPU's cores, the same images whatever the number of cores.
 
+`mapper` is the one place worker processes are started: for these images, and for `--augment`'s
+pen retracing (`model/augment.py`).
+
 Digits written as strokes, real pen digits drawn on the pad and drawings that are no digit take
 1.5-3 ms each on one core: about four minutes for the committed bundle's 100,000. They are made in
 chunks of CHUNK, each chunk with its own random numbers, taken from the run's seed, the kind of image

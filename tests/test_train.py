@@ -126,15 +126,15 @@ def test_augmented_training_adds_styled_pen_and_written_digits_and_reports_build
 RETRACE_BOTH_WAYS = """
 import sys
 import numpy as np
-from model import augment
+from model import augment, parallel
 from model.data import read_mnist_npz
 
 (x_train, y_train), _ = read_mnist_npz(sys.argv[1])
 images, labels = x_train[:400], y_train[:400]
 augment.PROGRESS_CHUNK = 100  # several chunks, so their order matters
-augment.PARALLEL_FROM = 10**9
+parallel.PARALLEL_FROM = 10**9
 one_core = augment.augmented_training_set(images, labels, np.random.default_rng(3))
-augment.PARALLEL_FROM = 1
+parallel.PARALLEL_FROM = 1
 heard = []
 spread = augment.augmented_training_set(
     images, labels, np.random.default_rng(3), on_progress=lambda done, total: heard.append((done, total))
