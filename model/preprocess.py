@@ -8,6 +8,8 @@ digits it has never seen; doing what MNIST did makes a drawing look like the tra
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from PIL import Image
 
@@ -103,12 +105,20 @@ def _ink_level(source: np.ndarray, background: np.ndarray) -> np.ndarray:
 
 def _ink_from_luma(luma: np.ndarray, paper: float) -> np.ndarray:
     """(h, w) uint8 brightness and the background's -> float32 ink in [0, 1] (dark-on-light inverted)."""
-    luma = luma.astype(np.float32)
+    return _ink_table(paper)[luma]  # one look-up per pixel instead of four passes of arithmetic
+
+
+@functools.lru_cache(maxsize=256)  # one table per background brightness, 0..255
+def _ink_table(paper: float) -> np.ndarray:
+    """The ink level of each of the 256 brightnesses on this background: float32, read-only."""
+    luma = np.arange(256, dtype=np.float32)
     if paper > 127.5:
         ink = (paper - luma) * (1.0 / paper)
     else:
         ink = (luma - paper) * (1.0 / (255.0 - paper))
-    return np.clip(ink, 0.0, 1.0, out=ink)
+    table = np.clip(ink, 0.0, 1.0, out=ink)
+    table.flags.writeable = False
+    return table
 
 
 def _luma_image(pixels: np.ndarray) -> Image.Image:

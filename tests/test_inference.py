@@ -53,6 +53,21 @@ def test_hidden_activations_match_a_keras_sub_model(small, mnist):
         assert np.abs(sub_model.predict(x, verbose=0) - activation).max() < 1e-5
 
 
+def test_one_drawing_reads_only_its_used_weights_and_gets_the_batch_answer(committed, mnist):
+    # A single input skips the kernel rows of its zero pixels (and of silent hidden units): every
+    # layer's z and a must still be the full batch pass's, for digits and for an all-zero input.
+    _, (x_test, _) = mnist
+    x = np.concatenate([normalize(flatten(x_test[:20])), np.zeros((1, 784), np.float32)])
+    batch = committed.forward(x)
+    for row in range(len(x)):
+        single = committed.forward(x[row : row + 1])
+        for whole, one in zip(batch, single):
+            assert one.z.shape == (1, whole.z.shape[1]) and one.a.dtype == np.float32
+            # float32 sums in another order: the same tolerance as against Keras
+            assert np.allclose(one.z[0], whole.z[row], rtol=1e-5, atol=1e-5)
+            assert np.allclose(one.a[0], whole.a[row], rtol=1e-5, atol=1e-5)
+
+
 def test_predict_proba_rejects_other_shapes(small):
     with pytest.raises(ValueError, match=r"\(n, 784\)"):
         small.predict_proba(np.zeros((2, 28, 28), dtype=np.float32))
