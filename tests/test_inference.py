@@ -53,7 +53,7 @@ def test_hidden_activations_match_a_keras_sub_model(small, mnist):
         assert np.abs(sub_model.predict(x, verbose=0) - activation).max() < 1e-5
 
 
-def test_one_drawing_reads_only_its_used_weights_and_gets_the_batch_answer(committed, mnist):
+def test_one_drawing_alone_gets_every_layer_of_the_batch_pass(committed, mnist):
     # A single input skips the kernel rows of its zero pixels (and of silent hidden units): every
     # layer's z and a must still be the full batch pass's, for digits and for an all-zero input.
     _, (x_test, _) = mnist
