@@ -1,6 +1,6 @@
 """Training progress: the status file a run's training process keeps, read as one typed value.
 
-The training command writes it when given `--progress FILE` (`model.train.ProgressFile`): the
+The training command writes it when given `--progress FILE` (`model.callbacks.ProgressFile`): the
 run's phase, the epoch and batch reached, elapsed and estimated remaining seconds, and the
 per-epoch curves so far. Each write replaces the file atomically, so a reader never sees half a
 record; a record whose fields have the wrong types is refused as a whole (`Status.from_record`).

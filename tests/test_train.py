@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from model import train as train_module
+from model import callbacks
 from model.bundle import read_json
 from model.train import TrainConfig, main, parse_args, train
 
@@ -167,6 +167,20 @@ def test_retracing_spread_over_worker_processes_gives_the_same_images(small_mnis
     assert done.stdout.startswith("identical")
 
 
+def test_the_training_module_imports_no_tensorflow():
+    # The command's worker processes import its main module, model.train: without Keras and
+    # TensorFlow there, each starts in a fraction of the time and memory.
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = "import sys, model.train; print(sorted({'keras', 'tensorflow'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "[]"
+
+
 MADE_BOTH_WAYS = """
 import numpy as np
 from model import parallel
@@ -224,7 +238,7 @@ def test_interrupted_training_leaves_the_previous_bundle_intact(small_mnist_npz,
     def interrupt(self, epoch, logs=None):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(train_module.EpochTimer, "on_epoch_end", interrupt)
+    monkeypatch.setattr(callbacks.EpochTimer, "on_epoch_end", interrupt)
     with pytest.raises(KeyboardInterrupt):
         main(["--data", str(small_mnist_npz), "--epochs", "2", "--out", str(out)])
     assert_untouched(out, before)
