@@ -128,6 +128,42 @@ def test_the_pad_has_large_labelled_controls_below_it_and_no_mode_that_stops_dra
     expect(answer).to_have_text("–", timeout=30_000)
 
 
+def test_a_pad_whose_shadow_root_comes_after_its_host_gets_our_controls_at_once(app, pages):
+    # On a slow phone a pad's host entered the page some frames before its shadow root was
+    # attached; nothing told the page's script, and the package's toolbar (with its Edit mode, in
+    # which strokes draw nothing) showed for seconds. Here a host is added bare, its root and a
+    # toolbar come three frames later, and the page changes no more.
+    page = pages.open(app.url)
+    page.locator('.pad-controls button[data-action="clear"]').wait_for()
+    frames_shown = page.evaluate(
+        """() => new Promise((done) => {
+            const host = document.createElement('div');
+            host.dataset.testid = 'stBidiComponentIsolated';
+            document.body.appendChild(host);
+            const frame = () => new Promise((next) => requestAnimationFrame(next));
+            (async () => {
+                for (let i = 0; i !== 3; i += 1) await frame();
+                const root = host.attachShadow({mode: 'open'});
+                const bar = document.createElement('div');
+                bar.className = 'dc-toolbar';
+                const button = document.createElement('button');
+                button.setAttribute('aria-label', 'Undo');
+                button.textContent = 'Undo';
+                bar.appendChild(button);
+                root.appendChild(bar);
+                let shown = 0;
+                for (let i = 0; i !== 30; i += 1) {
+                    await frame();
+                    if (bar.getBoundingClientRect().height > 0) shown += 1;
+                }
+                done({shown, controls: root.querySelectorAll('.pad-controls button').length});
+            })();
+        })"""
+    )
+    # At most the one frame in which the root came (the script looks on the next frame).
+    assert frames_shown["shown"] <= 1 and frames_shown["controls"] == 3, frames_shown
+
+
 def test_the_pad_controls_speak_korean(app, pages):
     from playwright.sync_api import expect
 

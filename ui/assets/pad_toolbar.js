@@ -76,8 +76,8 @@
     sync(root);
   };
 
-  const roots = () => [...document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')]
-    .map((host) => host.shadowRoot).filter(Boolean);
+  const hosts = () => [...document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')];
+  const roots = () => hosts().map((host) => host.shadowRoot).filter(Boolean);
 
   if (window.__padControls) {  // loaded before: only the words may have changed
     roots().forEach(patch);
@@ -93,7 +93,25 @@
     });
     patch(root);
   };
-  const scan = () => roots().forEach(watch);
+  // A pad's host can enter the page a moment before its shadow root is attached, and attaching
+  // one is no change the page's observer hears: until every host has its root, look again on
+  // each frame (at most WAIT_FRAMES), so that the package's toolbar is never shown, not even for
+  // the seconds a slow phone may take to change the page again.
+  const WAIT_FRAMES = 600;
+  let waiting = false;
+  const scan = () => {
+    roots().forEach(watch);
+    if (waiting || hosts().every((host) => host.shadowRoot)) return;
+    waiting = true;
+    let frames = 0;
+    const again = () => {
+      roots().forEach(watch);
+      frames += 1;
+      waiting = hosts().some((host) => !host.shadowRoot) && frames !== WAIT_FRAMES;
+      if (waiting) requestAnimationFrame(again);
+    };
+    requestAnimationFrame(again);
+  };
   new MutationObserver(scan).observe(document.body, {childList: true, subtree: true});
   scan();
 })();
