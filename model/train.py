@@ -42,7 +42,7 @@ JIT_COMPILE = True  # XLA fuses each step's ops; about 2x faster on CPU, same up
 
 # Keras (and TensorFlow under it) is imported where the network is built and trained, not here:
 # the worker processes that make the training images import this module too (it is the command's
-# main module) and need neither, which spares each about 4 s and 300 MB.
+# main module) and need neither, which spares each about 4 s and 600 MB (benchmarks.training_workers).
 if TYPE_CHECKING:
     import keras
 
