@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.startup import memory_mb
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_EVERY = 0.2  # seconds
 
@@ -37,14 +39,12 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def memory_mb(pid: int, field: str = "VmRSS") -> float:
+def rss_mb(pid: int) -> float:
+    """A process' memory now (VmRSS, MB); 0 once it has ended."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+        return memory_mb(pid)[0]
+    except (OSError, KeyError):  # gone, or a zombie without memory lines
+        return 0.0
 
 
 def short_run(data: str | None) -> dict:
@@ -57,10 +57,10 @@ def short_run(data: str | None) -> dict:
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         peaks, together, main = {}, 0.0, 0.0
         while process.poll() is None:
-            main = max(main, memory_mb(process.pid))
+            main = max(main, rss_mb(process.pid))
             tree = children(process.pid)
             tree += [grandchild for child in tree for grandchild in children(child)]
-            sizes = {pid: memory_mb(pid) for pid in tree}
+            sizes = {pid: rss_mb(pid) for pid in tree}
             for pid, size in sizes.items():
                 peaks[pid] = max(peaks.get(pid, 0.0), size)
             together = max(together, sum(sizes.values()))
