@@ -83,6 +83,20 @@ def test_hairline_is_thickened_to_mnist_weight():
     assert hairline.sum() > 0.6 * normal.sum()
 
 
+@pytest.mark.parametrize("radius", range(9))
+@pytest.mark.parametrize("shape", [(80, 60), (20, 80), (5, 7), (1, 1)])
+def test_thickening_takes_the_max_over_the_whole_square_around_each_pixel(radius, shape):
+    from model.preprocess import _max_filter
+
+    image = np.random.default_rng(radius).random(shape, dtype=np.float32)
+    image[image < 0.9] = 0.0  # sparse ink, as a hairline is
+    padded = np.pad(image, radius)
+    height, width = shape
+    around = range(2 * radius + 1)
+    expected = np.max([padded[dy : dy + height, dx : dx + width] for dy in around for dx in around], axis=0)
+    assert np.array_equal(_max_filter(image, radius), expected)
+
+
 def test_one_pixel_dot_does_not_crash():
     dot = np.zeros((280, 280), dtype=np.uint8)
     dot[140, 140] = 255
