@@ -57,6 +57,7 @@ class TrainConfig:
     augment: bool = False
     learning_rate: float = DEFAULT_LEARNING_RATE
     lr_decay: bool = False
+    weight_decay: float = 0.0  # each step shrinks every weight by learning rate x this (0: none)
     outliers: float = 0.0  # drawings that are no digit, as a share of the training images (0: none)
     written: float = 0.0  # digits written as pen strokes, as a share of MNIST's training images (0: none)
     real: float = 0.0  # real pen-written digits (30 writers), as a share of MNIST's training images (0: none)
@@ -205,13 +206,14 @@ def train(
 
 
 def make_optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
-    """RMSprop, as the tutorial; with --lr-decay its learning rate follows a cosine to zero."""
+    """RMSprop, as the tutorial; with --lr-decay its learning rate follows a cosine to zero, and
+    with --weight-decay each step also shrinks every weight a little (by learning rate x decay)."""
     import keras
 
     rate = config.learning_rate
     if config.lr_decay:
         rate = keras.optimizers.schedules.CosineDecay(rate, decay_steps=config.epochs * steps_per_epoch)
-    return keras.optimizers.RMSprop(learning_rate=rate)
+    return keras.optimizers.RMSprop(learning_rate=rate, weight_decay=config.weight_decay or None)
 
 
 def number_option(kind: type, fits, rule: str):
@@ -267,6 +269,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--lr-decay",
         action="store_true",
         help="decay the learning rate along a cosine to 0 by the last epoch",
+    )
+    parser.add_argument(
+        "--weight-decay",
+        type=share,
+        default=0.0,
+        help="at each step, shrink every weight by the learning rate times this, so that no weight "
+        "grows large: the network leans on many pixels, not a few (e.g. 0.05; default: none)",
     )
     parser.add_argument(
         "--outliers",
@@ -375,6 +384,7 @@ def _run(args: argparse.Namespace, progress: ProgressFile | None) -> int:
         augment=args.augment,
         learning_rate=args.learning_rate,
         lr_decay=args.lr_decay,
+        weight_decay=args.weight_decay,
         outliers=args.outliers,
         written=args.written,
         real=args.real,

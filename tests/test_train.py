@@ -344,6 +344,23 @@ def test_a_start_model_that_is_not_the_mlp_is_refused_before_training(tmp_path, 
     assert not out.exists()
 
 
+def test_weight_decay_shrinks_every_weight_by_the_learning_rate_times_the_decay_at_each_step():
+    import keras
+
+    from model.train import make_optimizer
+
+    assert make_optimizer(TrainConfig(), steps_per_epoch=10).weight_decay is None  # the tutorial's RMSprop
+    optimizer = make_optimizer(TrainConfig(weight_decay=0.5, learning_rate=0.1), steps_per_epoch=10)
+    assert isinstance(optimizer, keras.optimizers.RMSprop)
+    weight = keras.Variable(np.full((2, 2), 4.0, dtype="float32"))
+    optimizer.apply_gradients([(np.zeros((2, 2), dtype="float32"), weight)])  # no gradient: decay alone
+    assert np.allclose(keras.ops.convert_to_numpy(weight), 4.0 * (1 - 0.1 * 0.5))
+    assert parse_args(["--weight-decay", "0.05"]).weight_decay == 0.05
+    assert parse_args([]).weight_decay == 0.0
+    with pytest.raises(SystemExit):
+        parse_args(["--weight-decay", "-0.1"])
+
+
 def test_lr_decay_follows_a_cosine_to_zero():
     import keras
 
