@@ -7,6 +7,7 @@ import shutil
 import pytest
 
 from model.constants import MNIST_ENV_VAR
+from model.inference import MIN_CONFIDENCE
 from tests.apptest import (
     HANGUL,
     VISITOR,
@@ -151,7 +152,8 @@ def test_flow_page_follows_the_drawing_made_on_the_draw_page(monkeypatch, traine
     open_page(app, "Follow the flow")
     assert any(m.value == "Following **your drawing from the Draw page**." for m in app.markdown)
     assert len([h for h in app.subheader if h.value[0].isdigit()]) == 9
-    assert any("That is at least 70%, the share from which the app counts" in m.value for m in app.markdown)
+    least = f"That is at least {MIN_CONFIDENCE:.0%}, the share from which the app counts"
+    assert any(least in m.value for m in app.markdown)
     # The first view teaches something before any other digit is picked: what each label would cost.
     every = "**The loss if the true digit were each of the ten**"
     assert any(m.value.startswith(every) for m in app.markdown)

@@ -67,7 +67,8 @@ def test_the_committed_bundle_was_trained_with_the_readmes_command():
     args = parse_args(shlex.split(command)[3:])  # after "python -m model.train"
     history = json.loads((ROOT / "model" / "artifacts" / "history.json").read_text(encoding="utf-8"))
     settings = history["settings"]
-    for name in ("epochs", "batch_size", "seed", "augment", "lr_decay", "outliers", "written", "real"):
+    names = ("epochs", "batch_size", "seed", "augment", "lr_decay", "weight_decay")
+    for name in (*names, "outliers", "written", "real"):
         assert settings[name] == getattr(args, name), name
     assert settings["learning_rate"] == args.learning_rate and settings["init"] is None
     assert history["data_source"] == "mnist.npz"
